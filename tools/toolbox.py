@@ -1,0 +1,191 @@
+"""The agent's tools as plain typed methods over the store.
+
+`Toolbox` holds the store and the query-side models (loaded once, lazily). Every method takes video
+references that the store knows (id, path, or file name) and never opens arbitrary paths.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from vidsage.config import Settings
+from vidsage.types import Hit, Moment, StoreError
+
+from . import lexical
+
+# Words that say a question is about speech or about the picture; they steer the fusion weights.
+_SPEECH = re.compile(r"\b(say|says|said|saying|mention\w*|talk\w*|speak\w*|spoke|word\w*|tell\w*|told|ask\w*|"
+                     r"quote|phrase|call\w*|shout\w*|announce\w*|sentence)\b|[\"“”]", re.I)
+_VISUAL = re.compile(r"\b(appear\w*|shown|show\w*|see|seen|visible|on[- ]screen|screen|title\w*|text|sign|"
+                     r"enter\w*|leav\w*|walk\w*|driv\w*|car|cars|person|people|man|woman|colou?r\w*|red|blue|green|"
+                     r"white|black|yellow|grey|gray|wear\w*|look\w*|frame|picture|scene|shot|cut)\b", re.I)
+_QUESTION_LEAD = re.compile(
+    r"^\s*(when|at what (point|time|moment)|where in the (video|clip)|what time|which part|find( the)?( moment)?|"
+    r"show me( the moment)?)\b[\s,]*(does|do|did|is|are|was|were)?\s*", re.I)
+
+
+@dataclass
+class QueryIntent:
+    text: str  # the content of the query, question words removed
+    speech_weight: float
+    visual_weight: float
+
+
+def parse_intent(query: str) -> QueryIntent:
+    text = _QUESTION_LEAD.sub("", query).strip(" ?.!")
+    speech = bool(_SPEECH.search(query))
+    visual = bool(_VISUAL.search(query))
+    if speech and not visual:
+        return QueryIntent(text or query, 1.0, 0.35)
+    if visual and not speech:
+        return QueryIntent(text or query, 0.5, 1.0)
+    return QueryIntent(text or query, 1.0, 0.8)
+
+
+class Toolbox:
+    def __init__(self, settings: Settings, store=None, embedder=None):
+        self.settings = settings
+        self._store = store
+        self._embedder = embedder
+        self._clip = None
+        self._clip_checked = False
+
+    # -- lazily loaded parts -------------------------------------------------------------------
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from vidsage.index.embed import get_embedder
+
+            self._embedder = get_embedder(self.settings)
+        return self._embedder
+
+    @property
+    def store(self):
+        if self._store is None:
+            from vidsage.index.store import Store
+
+            self._store = Store(self.settings.db, models={"frames": self.embedder.name,
+                                                          "segments": self.embedder.name,
+                                                          "transcript": self.embedder.name})
+            for col in ("frames", "segments", "transcript"):
+                self._store._col(col, create=False)  # raises on a model mismatch, before any query
+        return self._store
+
+    @property
+    def clip(self):
+        if not self._clip_checked:
+            self._clip_checked = True
+            stored = self.store.collection_model("clip")
+            if stored:
+                from vidsage.index.clip import ClipEmbedder
+
+                clip = ClipEmbedder.from_settings(self.settings)
+                # only query CLIP vectors with the model that wrote them
+                self._clip = clip if clip is not None and clip.name == stored else None
+        return self._clip
+
+    def _video_ids(self, video: str | None) -> list[str] | None:
+        return None if not video else [self.store.resolve_video(video).video_id]
+
+    def _qvec(self, text: str) -> np.ndarray:
+        return self.embedder.embed_query(text)
+
+    # -- tools -----------------------------------------------------------------------------------
+    def list_videos(self) -> list[dict[str, Any]]:
+        """Every indexed video with duration, streams, language and counts."""
+        return [r.to_json() for r in self.store.videos()]
+
+    def search_transcript(self, query: str, video: str | None = None, k: int = 5) -> list[Hit]:
+        """Transcript chunks that match the query by meaning and by exact words (names, numbers)."""
+        return self._hybrid("transcript", query, video, k)
+
+    def search_frames(self, query: str, video: str | None = None, k: int = 5) -> list[Hit]:
+        """Keyframes whose description (tags, on-screen text, faces, colours; CLIP when present) matches."""
+        hits = self._hybrid("frames", query, video, k)
+        if self.clip is not None:
+            vec = self.clip.embed_texts([query])[0]
+            clip_hits = self.store.query("clip", vec, k=k, video_ids=self._video_ids(video))
+            hits = _dedupe(hits + clip_hits, k)
+        return hits
+
+    def search_segments(self, query: str, video: str | None = None, k: int = 5) -> list[Hit]:
+        """Shots and events (segments with bounds) whose description matches."""
+        return self._hybrid("segments", query, video, k)
+
+    def get_transcript(self, video: str, start: float = 0.0, end: float | None = None) -> list[Hit]:
+        """The transcript of a video between two times, in order."""
+        rec = self.store.resolve_video(video)
+        end = rec.duration if end is None else end
+        hits = self.store.get("transcript", video_ids=[rec.video_id])
+        hits = [h for h in hits if h.end >= start and h.start <= end]
+        return sorted(hits, key=lambda h: (h.start, h.end))
+
+    def find_moments(self, query: str, video: str | None = None, k: int = 5) -> list[Moment]:
+        """Ranked time intervals where the query happens, fusing speech and picture evidence."""
+        from .moments import fuse_moments
+
+        intent = parse_intent(query)
+        n = max(k * 4, 12)
+        speech = self._hybrid("transcript", intent.text, video, n)
+        visual = self._hybrid("segments", intent.text, video, n) + self._hybrid("frames", intent.text, video, n)
+        if self.clip is not None:
+            vec = self.clip.embed_texts([intent.text])[0]
+            visual += self.store.query("clip", vec, k=n, video_ids=self._video_ids(video))
+        qtok = lexical.tokens(intent.text)
+        return fuse_moments(speech, visual, intent, qtok, self.store, k)
+
+    # -- hybrid retrieval ------------------------------------------------------------------------
+    def _hybrid(self, collection: str, query: str, video: str | None, k: int) -> list[Hit]:
+        ids = self._video_ids(video)
+        qvec = self._qvec(query)
+        n = max(k * 3, 15)
+        by_vec = self.store.query(collection, qvec, k=n, video_ids=ids)
+        qtok = lexical.tokens(query)
+        by_word: list[Hit] = []
+        if qtok:
+            forms = [f for t in qtok[:8] for f in lexical.surface_forms(t)]
+            by_word = self.store.query(collection, qvec, k=n, video_ids=ids, contains=forms)
+        merged: dict[tuple, Hit] = {}
+        for h in by_vec + by_word:
+            key = (h.video, round(h.start, 2), round(h.end, 2), h.text[:40])
+            if key not in merged:
+                lex = lexical.overlap(qtok, h.text)
+                h.meta["vector"] = round(h.score, 4)
+                h.meta["lexical"] = round(lex, 4)
+                h.score = _combine(h.score, lex)
+                merged[key] = h
+        hits = sorted(merged.values(), key=lambda h: h.score, reverse=True)
+        return hits[:k]
+
+
+def _combine(vector: float, lex: float) -> float:
+    """Vector similarity (MiniLM cosines sit in a narrow band) blended with the lexical match."""
+    return 0.55 * vector + 0.45 * lex
+
+
+def _dedupe(hits: list[Hit], k: int) -> list[Hit]:
+    seen, out = set(), []
+    for h in sorted(hits, key=lambda h: h.score, reverse=True):
+        key = (h.video, round(h.start, 1))
+        if key not in seen:
+            seen.add(key)
+            out.append(h)
+    return out[:k]
+
+
+def hit_words(h: Hit) -> list[tuple[float, float, str]]:
+    raw = h.meta.get("words")
+    if not raw:
+        return []
+    try:
+        return [tuple(w) for w in json.loads(raw)]  # type: ignore[misc]
+    except (ValueError, TypeError):
+        return []
+
+
+__all__ = ["Toolbox", "parse_intent", "QueryIntent", "StoreError"]

@@ -1,0 +1,176 @@
+"""The `vidsage` command line: index, ask, videos, models, eval, chat, doctor."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .config import Settings, load_settings
+from .types import MediaError, StoreError, fmt_span, fmt_time
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Ask questions about your own videos. Everything runs on this machine.")
+models_app = typer.Typer(help="List the configured models, or pull hub weights (needs internet).",
+                         invoke_without_command=True)
+app.add_typer(models_app, name="models")
+
+out = Console()
+err = Console(stderr=True)
+
+DbOpt = typer.Option(None, "--db", help="store folder, or http://host:port for a Chroma server [default: data dir]")
+
+
+def _settings(db: Optional[str] = None, **kw) -> Settings:
+    return load_settings(db=db, **kw)
+
+
+def _fail(msg: str, code: int = 2) -> None:
+    err.print(f"[red]error:[/] {msg}", highlight=False)
+    raise typer.Exit(code)
+
+
+@app.command()
+def index(paths: list[Path] = typer.Argument(..., help="video/audio files or folders"),
+          db: Optional[str] = DbOpt,
+          ray: Optional[str] = typer.Option(None, "--ray", help="index with Ray tasks (address, or 'local')"),
+          quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar")) -> None:
+    """Index videos: keyframes and what they show, speech and subtitles. Re-running resumes and skips done files.
+
+    Exit code: 0 all indexed, 1 some files skipped (each named with the reason), 130 interrupted.
+    """
+    from .index.pipeline import Reporter, RichReporter, index_paths
+
+    settings = _settings(db)
+    try:
+        if ray:
+            from .index.distributed import index_with_ray
+
+            summary = index_with_ray(paths, settings, address=ray)
+        else:
+            summary = index_paths(paths, settings, reporter=Reporter() if quiet else RichReporter(err))
+    except (StoreError, MediaError) as e:
+        _fail(str(e))
+    n_idx, n_skip = summary.count("indexed"), summary.count("skipped") + summary.count("failed")
+    n_same = summary.count("unchanged") + summary.count("alias")
+    if summary.interrupted:
+        err.print("[yellow]interrupted[/]: what finished is kept; run the same command again to resume.")
+    err.print(f"{n_idx} indexed, {n_same} already indexed, {n_skip} skipped", highlight=False)
+    for r in summary.results:
+        if r.status in ("skipped", "failed"):
+            err.print(f"  skipped {r.path}: {r.reason}", highlight=False, markup=False)
+    raise typer.Exit(summary.exit_code)
+
+
+@app.command()
+def ask(question: str = typer.Argument(..., help="a question about your videos"),
+        db: Optional[str] = DbOpt,
+        video: Optional[str] = typer.Option(None, "--video", help="only this indexed video (path or name)"),
+        as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+        mode: str = typer.Option("auto", "--mode", help="auto (agent when the LLM is there) | fast | agent"),
+        llm: Optional[str] = typer.Option(None, "--llm", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1")) -> None:
+    """Answer a question; "when" questions answer with time intervals. Every answer cites video @ mm:ss."""
+    from .agent.answer import answer_question
+
+    settings = _settings(db, llm_url=llm)
+    if len(question) > settings.max_question_chars:
+        err.print(f"[yellow]question cut to {settings.max_question_chars} characters[/]")
+        question = question[: settings.max_question_chars]
+    try:
+        result = answer_question(question, settings, video=video, mode=mode,
+                                 on_token=None if as_json else _stream_token)
+    except StoreError as e:
+        _fail(str(e))
+    except KeyboardInterrupt:
+        err.print("[yellow]interrupted[/]")
+        raise typer.Exit(130)
+    if as_json:
+        out.print_json(json.dumps(result, ensure_ascii=False))
+        return
+    if not result.get("streamed"):
+        out.print(result["answer"], highlight=False, markup=False)
+    else:
+        out.print()
+    for c in result["citations"]:
+        out.print(f"  {c['video']} @ {fmt_span(c['start'], c['end'])}", highlight=False, markup=False)
+    if result.get("moments") and not result["citations"]:
+        pass
+    elif result.get("moments"):
+        others = [m for m in result["moments"][1:4]]
+        if others:
+            out.print("[dim]other candidates:[/]")
+            for m in others:
+                out.print(f"[dim]  {m['video']} @ {fmt_span(m['start'], m['end'])}  ({m['score']:.2f})[/]",
+                          highlight=False)
+
+
+def _stream_token(tok: str) -> None:
+    sys.stdout.write(tok)
+    sys.stdout.flush()
+
+
+@app.command()
+def videos(db: Optional[str] = DbOpt, as_json: bool = typer.Option(False, "--json", help="print a JSON list")) -> None:
+    """What is indexed: duration, streams, status, keyframes, transcript chunks, language, models."""
+    from .index.store import Store
+
+    settings = _settings(db)
+    try:
+        recs = Store(settings.db).videos()
+    except StoreError as e:
+        _fail(str(e))
+    rows = [r.to_json() for r in recs]
+    if as_json:
+        out.print_json(json.dumps(rows, ensure_ascii=False))
+        return
+    if not rows:
+        out.print(f"nothing indexed in {settings.db} yet: vidsage index PATH")
+        return
+    t = Table("video", "duration", "streams", "status", "keyframes", "chunks", "language", "indexed")
+    for r in rows:
+        t.add_row(r["video"], fmt_time(r["duration"]), r["streams"], r["status"], str(r["keyframes"]),
+                  str(r["chunks"]), r["language"] or "-", r["indexed_at"][:16].replace("T", " "))
+    out.print(t)
+
+
+@models_app.callback()
+def models_list(ctx: typer.Context) -> None:
+    """List each role's configured model and where its weights are."""
+    if ctx.invoked_subcommand:
+        return
+    from .models import configured
+
+    settings = _settings()
+    t = Table("role", "model", "where", title=f"models (cache: {settings.models_dir})")
+    for m in configured(settings):
+        where = m.location or f"[yellow]missing[/]: {m.problem}"
+        if m.role == "clip" and not m.location:
+            where = "[dim]not present (optional): vidsage models pull " + m.name + "[/]"
+        t.add_row(m.role, m.name, where)
+    out.print(t)
+
+
+@models_app.command("pull")
+def models_pull(name: str = typer.Argument(..., help="e.g. ViT-B-32/laion2b_s34b_b79k or whisper-small")) -> None:
+    """Download hub weights into the models dir (needs internet). Nothing else ever downloads."""
+    from .models import ModelNotFound, pull
+
+    try:
+        path = pull(name, _settings())
+    except ModelNotFound as e:
+        _fail(str(e), 1)
+    out.print(f"pulled {name} -> {path}")
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
