@@ -6,6 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.vidsage-installed
 DEMO_DB ?= .demo-db
+EVAL_MODE ?= auto
 
 .PHONY: install demo test eval bench clean
 install: $(STAMP)
@@ -30,7 +31,7 @@ test: install
 	$(PY) -m pytest -q
 
 eval: install
-	$(VENV)/bin/vidsage eval eval/samples.jsonl --out eval/report.json
+	$(VENV)/bin/vidsage eval eval/bundled.jsonl --db $(DEMO_DB) --mode $(EVAL_MODE) --out eval/report.json
 
 bench: install
 	$(PY) bench/index_speed.py

@@ -7,6 +7,7 @@ Times are seconds from the start of the file as a player shows it (container sta
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -28,6 +29,8 @@ _AUDIO_GAP_S = 0.05
 
 def _open(path: str | os.PathLike[str]) -> Any:
     """Open `path` for reading; anything PyAV cannot open becomes a one-line MediaError."""
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise MediaError(str(path), "not a regular file")  # a FIFO or device would block av.open
     try:
         return av.open(str(path), metadata_errors="ignore")
     except av.error.FileNotFoundError:
@@ -77,8 +80,8 @@ def _scaled_size(width: int, height: int, sar: float, max_side: int) -> tuple[in
 def _rot_k(frame: Any) -> int:
     """np.rot90 turns for display: VideoFrame.rotation is counter-clockwise, as is np.rot90."""
     try:
-        return int(round(frame.rotation / 90.0)) % 4
-    except Exception:  # no display matrix or an odd angle
+        return round(frame.rotation / 90.0) % 4
+    except (AttributeError, TypeError, ValueError):  # no display matrix or an odd angle
         return 0
 
 
@@ -162,38 +165,45 @@ def decode_audio(path: str | os.PathLike[str], sr: int = 16000) -> np.ndarray:
             return np.zeros(0, dtype=np.float32)
         stream.thread_type = "AUTO"
         origin = _origin(container)
-        chunks: list[np.ndarray] = []
-        produced = 0
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=sr)
+        # one buffer sized from the header (grown if it lies): no list of chunks to concatenate,
+        # so a 2-hour file peaks at ~0.5 GB instead of twice that
+        est = (container.duration or 0) / av.time_base
+        buf = np.zeros(int((est + 1.0) * sr), dtype=np.float32)
+        n = 0
+
+        def put(arr: np.ndarray) -> None:
+            nonlocal buf, n
+            if n + arr.size > buf.size:
+                buf = np.concatenate([buf[:n], np.zeros(max(arr.size, buf.size // 2, sr), np.float32)])
+            buf[n:n + arr.size] = arr
+            n += arr.size
 
         def emit(frames: list[Any]) -> None:
-            nonlocal produced
             for out in frames:
-                arr = out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
-                chunks.append(arr)
-                produced += arr.size
+                put(out.to_ndarray().reshape(-1))
 
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=sr)
         for frame in _packets_decoded(container, stream):
             if frame.time is not None:
-                expected = int(round((frame.time - origin) * sr))
-                if expected - produced > _AUDIO_GAP_S * sr:
-                    chunks.append(np.zeros(expected - produced, dtype=np.float32))
-                    produced = expected
+                expected = round((frame.time - origin) * sr)
+                if expected - n > _AUDIO_GAP_S * sr:
+                    put(np.zeros(expected - n, dtype=np.float32))
             frame.pts = None  # we align by hand; the resampler must not reject odd timestamps
             try:
                 emit(resampler.resample(frame))
             except ValueError:
                 # the input format changed mid-stream (channel layout, rate): start a new resampler
-                emit(resampler.resample(None))
+                with contextlib.suppress(av.error.FFmpegError, ValueError):
+                    emit(resampler.resample(None))
                 resampler = av.AudioResampler(format="flt", layout="mono", rate=sr)
-                emit(resampler.resample(frame))
+                with contextlib.suppress(av.error.FFmpegError, ValueError):
+                    emit(resampler.resample(frame))
             except av.error.FFmpegError:
                 continue
-        try:
+        with contextlib.suppress(av.error.FFmpegError, ValueError):
             emit(resampler.resample(None))  # flush the resampler's buffered tail
-        except (av.error.FFmpegError, ValueError):
-            pass
-        return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
+        # a header that promised more than was decoded (truncation): don't keep the spare buffer
+        return buf[:n] if n >= 0.9 * buf.size else buf[:n].copy()
     finally:
         container.close()
 

@@ -10,6 +10,7 @@ import os
 import stat
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 
@@ -102,8 +103,8 @@ def _codec_name(s: av.stream.Stream) -> str:
         cc = s.codec_context
         if cc is not None and cc.name:
             return _DECODER_ALIASES.get(cc.name, cc.name)
-    except Exception:  # some data/attachment streams have no usable codec context
-        pass
+    except (AttributeError, TypeError, ValueError, av.error.FFmpegError):
+        pass  # some data/attachment streams have no usable codec context
     return "unknown"
 
 
@@ -121,8 +122,8 @@ def _rate(s: av.stream.Stream) -> float | None:
 
 def _stream_info(s: av.stream.Stream) -> StreamInfo | None:
     """One stream as a StreamInfo; None for streams we never index (data, attachments, cover art)."""
+    cc: Any = s.codec_context  # typed per stream kind only at run time
     if s.type == "video" and not _is_cover_art(s):
-        cc = s.codec_context
         rot = 0
         tag = (s.metadata or {}).get("rotate")  # older muxers/ffmpeg builds expose it as a tag
         if tag and tag.lstrip("-").isdigit():
@@ -130,7 +131,6 @@ def _stream_info(s: av.stream.Stream) -> StreamInfo | None:
         return StreamInfo(index=s.index, kind="video", codec=_codec_name(s), width=cc.width or None,
                           height=cc.height or None, fps=_rate(s), language=_language(s), rotation=rot)
     if s.type == "audio":
-        cc = s.codec_context
         return StreamInfo(index=s.index, kind="audio", codec=_codec_name(s),
                           sample_rate=cc.sample_rate or None, channels=cc.channels or None,
                           language=_language(s))
@@ -153,8 +153,8 @@ def _duration(container: av.container.InputContainer) -> float | None:
     """
     if container.duration and container.duration > 0:
         return container.duration / av.time_base
-    spans = [_seconds(s.duration, s.time_base) for s in container.streams if s.type in ("audio", "video")]
-    spans = [d for d in spans if d and d > 0]
+    spans = [d for s in container.streams if s.type in ("audio", "video")
+             if (d := _seconds(s.duration, s.time_base)) and d > 0]
     if spans:
         return max(spans)
     start: float | None = None
@@ -192,7 +192,7 @@ def _first_frame_rotation(container: av.container.InputContainer, stream: av.vid
             except av.error.FFmpegError:
                 continue
             for frame in frames:
-                return (-int(round(frame.rotation / 90.0)) * 90) % 360
+                return (-round(frame.rotation / 90.0) * 90) % 360
     except (av.error.FFmpegError, OSError):
         pass
     return 0

@@ -91,26 +91,47 @@ def _adjacent(doc: list[str], a: str, b: str) -> bool:
     return any(x == a and y == b for x, y in zip(doc, doc[1:]))
 
 
-def best_span(query_tokens: list[str], words: list[tuple[float, float, str]]) -> tuple[float, float] | None:
-    """The shortest stretch of timed words that holds the most query tokens (for narrow answers)."""
-    if not query_tokens or not words:
+def best_span(query: list[str], words: list[tuple[float, float, str]]) -> tuple[float, float] | None:
+    """The stretch of timed words that best matches the query phrase (for narrow answers).
+
+    `query` is the phrase's tokens with stopwords kept ("ask not what your country"): a window of
+    words scores by the query tokens it holds (content words 1, stopwords 0.3, each counted as often
+    as the query has it); the best score wins, then the shorter window, then the earlier one.
+    """
+    if not query or not words:
         return None
-    qset = set(query_tokens)
-    marks = []
-    for i, (_, _, w) in enumerate(words):
-        toks = tokens(w, drop_stopwords=False)
-        if any(t in qset or any(t.startswith(q[:max(4, len(q) - 2)]) for q in qset if len(q) >= 5) for t in toks):
-            marks.append(i)
-    if not marks:
+    want: dict[str, int] = {}
+    for q in query:
+        want[q] = want.get(q, 0) + 1
+    toks = [tokens(w, drop_stopwords=False) for _, _, w in words]
+    starts = [i for i, ts in enumerate(toks) if any(_match(t, want) for t in ts)]
+    if not starts:
         return None
-    # widest coverage first, then the shortest window; quadratic in matches, which are few
-    best: tuple[int, float, int, int] | None = None
-    for i in range(len(marks)):
-        for j in range(i, len(marks)):
-            covered = len({t for m in marks[i:j + 1] for t in tokens(words[m][2], drop_stopwords=False)} & qset)
-            span = words[marks[j]][1] - words[marks[i]][0]
-            key = (covered, -span)
+    max_len = 2 * len(query) + 2
+    best: tuple[float, float, int, int] | None = None
+    for i in starts:
+        left = dict(want)
+        score = 0.0
+        for j in range(i, min(len(words), i + max_len)):
+            for t in toks[j]:
+                q = _match(t, left)
+                if q:
+                    left[q] -= 1
+                    score += 0.3 if q in STOPWORDS else 1.0
+            key = (round(score, 3), -(words[j][1] - words[i][0]))
             if best is None or key > (best[0], best[1]):
-                best = (covered, -span, marks[i], marks[j])
-    assert best is not None
+                best = (key[0], key[1], i, j)
+    if best is None or best[0] <= 0.3:
+        return None
     return words[best[2]][0], words[best[3]][1]
+
+
+def _match(token: str, left: dict[str, int]) -> str | None:
+    """The query token that `token` satisfies (exact, or a shared stem of 5+ letters), if any is left."""
+    if left.get(token, 0) > 0:
+        return token
+    if len(token) >= 5:
+        for q, n in left.items():
+            if n > 0 and len(q) >= 5 and (token.startswith(q[:len(q) - 2]) or q.startswith(token[:len(token) - 2])):
+                return q
+    return None

@@ -29,9 +29,9 @@ def _shot_bounds(store, video_id: str, cache: dict) -> list[tuple[float, float]]
     return cache[video_id]
 
 
-def candidate_interval(h: Hit, qtok: list[str], store, shot_cache: dict) -> tuple[float, float]:
+def candidate_interval(h: Hit, phrase: list[str], store, shot_cache: dict) -> tuple[float, float]:
     if h.kind == "transcript":
-        span = lexical.best_span(qtok, hit_words(h))
+        span = lexical.best_span(phrase, hit_words(h))
         if span:
             return max(0.0, span[0] - _PAD), span[1] + _PAD
         return h.start, h.end
@@ -44,14 +44,13 @@ def candidate_interval(h: Hit, qtok: list[str], store, shot_cache: dict) -> tupl
     return h.start, max(h.end, h.start + 0.5)
 
 
-def fuse_moments(speech: list[Hit], visual: list[Hit], intent: QueryIntent, qtok: list[str], store,
-                 k: int) -> list[Moment]:
+def fuse_moments(speech: list[Hit], visual: list[Hit], intent: QueryIntent, store, k: int) -> list[Moment]:
     shot_cache: dict = {}
     cands: list[tuple[str, tuple[float, float], float, Hit]] = []
     for h in speech:
-        cands.append((h.video, candidate_interval(h, qtok, store, shot_cache), h.score * intent.speech_weight, h))
+        cands.append((h.video, candidate_interval(h, intent.phrase, store, shot_cache), h.score * intent.speech_weight, h))
     for h in visual:
-        cands.append((h.video, candidate_interval(h, qtok, store, shot_cache), h.score * intent.visual_weight, h))
+        cands.append((h.video, candidate_interval(h, intent.phrase, store, shot_cache), h.score * intent.visual_weight, h))
     cands.sort(key=lambda c: c[2], reverse=True)
 
     moments: list[Moment] = []

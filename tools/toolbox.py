@@ -29,22 +29,35 @@ _QUESTION_LEAD = re.compile(
     r"show me( the moment)?)\b[\s,]*(does|do|did|is|are|was|were)?\s*", re.I)
 
 
+# "he says X", "someone said X", "the woman asks X": what follows the speech verb is the phrase
+_SPOKEN_PHRASE = re.compile(
+    r"^(?:(?:he|she|they|someone|somebody|anyone|the \w+|\w+)\s+)?"
+    r"(?:say|says|said|mention|mentions|mentioned|talk about|talks about|ask|asks|asked|tell|tells|shout|shouts)"
+    r"(?:\s+(?:that|the words?|the phrase|about))?\s+(.+)$", re.I)
+_QUOTED = re.compile(r"[\"“]([^\"”]+)[\"”]")
+
+
 @dataclass
 class QueryIntent:
     text: str  # the content of the query, question words removed
+    phrase: list[str]  # tokens of the spoken phrase, stopwords kept, for narrowing to words
     speech_weight: float
     visual_weight: float
 
 
 def parse_intent(query: str) -> QueryIntent:
     text = _QUESTION_LEAD.sub("", query).strip(" ?.!")
+    quoted = _QUOTED.search(query)
+    spoken = _SPOKEN_PHRASE.match(text)
+    phrase_text = quoted.group(1) if quoted else spoken.group(1) if spoken else text
+    phrase = lexical.tokens(phrase_text, drop_stopwords=False)
     speech = bool(_SPEECH.search(query))
     visual = bool(_VISUAL.search(query))
     if speech and not visual:
-        return QueryIntent(text or query, 1.0, 0.35)
+        return QueryIntent(text or query, phrase, 1.0, 0.35)
     if visual and not speech:
-        return QueryIntent(text or query, 0.5, 1.0)
-    return QueryIntent(text or query, 1.0, 0.8)
+        return QueryIntent(text or query, phrase, 0.5, 1.0)
+    return QueryIntent(text or query, phrase, 1.0, 0.8)
 
 
 class Toolbox:
@@ -136,8 +149,7 @@ class Toolbox:
         if self.clip is not None:
             vec = self.clip.embed_texts([intent.text])[0]
             visual += self.store.query("clip", vec, k=n, video_ids=self._video_ids(video))
-        qtok = lexical.tokens(intent.text)
-        return fuse_moments(speech, visual, intent, qtok, self.store, k)
+        return fuse_moments(speech, visual, intent, self.store, k)
 
     # -- hybrid retrieval ------------------------------------------------------------------------
     def _hybrid(self, collection: str, query: str, video: str | None, k: int) -> list[Hit]:

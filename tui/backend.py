@@ -20,6 +20,10 @@ from vidsage.index.pipeline import Reporter
 
 from .messages import IndexDone, IndexFileDone, IndexProgress
 
+# Chroma's client cache is not safe when two threads open the same store for the first time at once
+# (KeyError from SharedSystemClient): every store this process opens is opened under this lock.
+_OPEN_LOCK = threading.Lock()
+
 
 class Backend:
     def __init__(self, settings: Settings, mode: str = "auto"):
@@ -30,37 +34,51 @@ class Backend:
         self._index_lock = threading.Lock()
         self._ready = False
         self._indexer = None
+        self._store = None
+        self.llm_note = ""
 
     # -- models ---------------------------------------------------------------------------------
     def warm_up(self) -> str:
         """Load the query models (and the LLM unless mode is fast). Returns a status line."""
         with self._ready_lock:
             if self._ready:
-                return self._status()
+                return self.status_text()
             from vidsage.agent.answer import get_toolbox
 
             tb = get_toolbox(self.settings)
-            tb.store  # opens the store; refuses a model mismatch here, not at the first question
             tb.embedder
+            with _OPEN_LOCK:
+                tb.store  # opens the store; refuses a model mismatch here, not at the first question
             if self.mode != "fast":
-                try:
-                    from vidsage.agent import loop
-                except ImportError:
-                    loop = None
-                warm = getattr(loop, "warm_up", None) if loop else None
-                if callable(warm):
-                    warm(self.settings)
+                self.llm_note = self._load_llm()
             self._ready = True
-            return self._status()
+            return self.status_text()
 
-    def _status(self) -> str:
-        return "ready" + (" (fast mode: no LLM)" if self.mode == "fast" else "")
+    def _load_llm(self) -> str:
+        """Load the LLM now rather than at the first question; '' when it loaded, else why not."""
+        try:
+            from vidsage.agent.llm import LLMError, get_llm
+        except ImportError:
+            return "no agent: fast answers only"
+        try:
+            llm = get_llm(self.settings)
+        except LLMError as e:
+            return f"no LLM ({str(e)[:80]}): fast answers only"
+        return "" if llm is not None else "no LLM: fast answers only"
+
+    def status_text(self) -> str:
+        if self.mode == "fast":
+            return "ready (fast mode: no LLM)"
+        return f"ready ({self.llm_note})" if self.llm_note else "ready"
 
     # -- store (read API) ---------------------------------------------------------------------------
     def videos(self) -> list[Any]:
         from vidsage.index.store import Store
 
-        return Store(self.settings.db).videos()
+        with _OPEN_LOCK:
+            if self._store is None:
+                self._store = Store(self.settings.db)
+        return self._store.videos()
 
     # -- the agent --------------------------------------------------------------------------------
     def answer(self, question: str, video: str | None = None, on_token: Callable[[str], None] | None = None,
@@ -84,7 +102,8 @@ class Backend:
             reporter = MessageReporter(post)
             try:
                 if self._indexer is None:
-                    self._indexer = Indexer(self.settings)
+                    with _OPEN_LOCK:
+                        self._indexer = Indexer(self.settings)
                 summary = index_paths(list(paths), self.settings, indexer=self._indexer, reporter=reporter)
             except Exception as e:  # a locked or mismatched store: say so, keep the app running
                 post(IndexDone(0, 0, 0, error=f"{type(e).__name__}: {e}"))

@@ -152,7 +152,7 @@ def library_rows(videos: list[Any], deterministic: bool = False) -> list[Library
     rows = []
     for v in videos:
         date = "" if deterministic else (v.indexed_at or "")[:10]
-        streams = (v.streams or "").replace("video ", "").replace("audio ", "♪ ")
+        streams = (v.streams or "").replace("video ", "").replace("audio ", "♪ ").replace(", ", " ")
         rows.append(LibraryRow(v.video_id, Path(v.path).name, fmt_time(v.duration or 0), streams,
                                v.status, date, v.path))
     return rows

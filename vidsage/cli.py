@@ -139,6 +139,43 @@ def videos(db: Optional[str] = DbOpt, as_json: bool = typer.Option(False, "--jso
     out.print(t)
 
 
+@app.command("eval")
+def eval_cmd(file: Path = typer.Argument(..., help="JSONL: one {id, video, question, kind, answer, start, end} per line"),
+             db: Optional[str] = DbOpt,
+             out_path: Optional[Path] = typer.Option(None, "--out", help="JSON report (a .md report is written next to it) [default: report.<FILE stem>.json next to FILE]"),
+             mode: str = typer.Option("auto", "--mode", help="auto | fast | agent, as for `ask`"),
+             fail_under: Optional[float] = typer.Option(None, "--fail-under", help="exit 1 if overall R@1 (IoU>=0.5) or accuracy is below this (0..1)"),
+             resume: bool = typer.Option(False, "--resume", help="skip the questions already answered in the --out report"),
+             per_video: bool = typer.Option(False, "--per-video", help="ask each question about its own video only (like ask --video)"),
+             llm: Optional[str] = typer.Option(None, "--llm", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1")) -> None:
+    """Score answers against a question file: temporal IoU, R@1, R@5, hit within ±2 s, accuracy, latency.
+
+    Videos not indexed yet are indexed first. Exit code: 0, or 1 below --fail-under, 130 interrupted.
+    """
+    from .evaluation import EvalError, print_report, run_eval
+
+    try:
+        run = run_eval(file, _settings(db, llm_url=llm), out=out_path, mode=mode, resume=resume,
+                       fail_under=fail_under, per_video=per_video, console=err)
+    except (EvalError, StoreError) as e:
+        _fail(str(e))
+    print_report(run, out)
+    raise typer.Exit(run.exit_code)
+
+
+@app.command()
+def chat(db: Optional[str] = DbOpt,
+         mode: str = typer.Option("auto", "--mode", help="auto (agent when the LLM is there) | fast | agent"),
+         llm: Optional[str] = typer.Option(None, "--llm", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1"),
+         light: bool = typer.Option(False, "--light", help="start with the light theme (ctrl+t toggles)")) -> None:
+    """Chat with your videos in the terminal: library, streamed answers, evidence with frames (press ? for keys)."""
+    from .tui.app import run
+
+    if mode not in ("auto", "fast", "agent"):
+        _fail(f"--mode must be auto, fast or agent, not {mode!r}")
+    run(_settings(db, llm_url=llm), mode=mode, theme="light" if light else "dark")
+
+
 @models_app.callback()
 def models_list(ctx: typer.Context) -> None:
     """List each role's configured model and where its weights are."""
@@ -166,6 +203,20 @@ def models_pull(name: str = typer.Argument(..., help="e.g. ViT-B-32/laion2b_s34b
     except ModelNotFound as e:
         _fail(str(e), 1)
     out.print(f"pulled {name} -> {path}")
+
+
+@app.command()
+def doctor(db: Optional[str] = DbOpt,
+           llm: Optional[str] = typer.Option(None, "--llm", help="also check this OpenAI-compatible endpoint"),
+           device: Optional[str] = typer.Option(None, "--device", help="check this device setting: auto | cpu | cuda")) -> None:
+    """What this machine offers: devices, libraries, models, store. The first thing to run when something is slow or missing.
+
+    Exit code: 0 nothing failed (warnings allowed), 1 something failed.
+    """
+    from .doctor import print_report, report
+
+    settings = _settings(db, llm_url=llm, device=device)
+    raise typer.Exit(print_report(report(settings), out))
 
 
 def main() -> None:  # pragma: no cover

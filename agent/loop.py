@@ -1,0 +1,428 @@
+"""The agent: route -> (fast path | plan, call tools, read evidence) -> answer with citations.
+
+- Routing: a regex router (agent/router.py) places most questions; the LLM chooses only when it
+  cannot. "When" questions take the fast path: `find_moments`, then the LLM only phrases the answer
+  from the top moments (re-checking the best two with `caption_frame` / `transcribe_span` when their
+  scores are too close to call).
+- Tool calls: the LLM's reply is constrained by llama.cpp to a JSON schema that is the union of every
+  tool's argument schema (`action_schema()`), parsed with langchain's `PydanticOutputParser` and
+  validated with the tool's pydantic model. An invalid reply gets one retry that quotes the error,
+  then is reported in `tool_calls`; it never raises.
+- Answer: "not found" is decided from retrieval scores (the 1.5B model judges it poorly, MODELS.md),
+  not by the model. Otherwise the model writes `{"evidence": [ids], "answer": text}` from numbered
+  evidence, the ids limited by the schema to the ids shown; citations are the chosen items'
+  intervals, so a citation is always a tool result, never free text. The answer text streams to
+  `on_token` as it is generated.
+- Limits: `settings.agent_max_steps` tool calls and `settings.agent_timeout_s` seconds per question.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from typing import Any, Literal
+
+from langchain_core.exceptions import OutputParserException
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.output_parsers import PydanticOutputParser
+from pydantic import BaseModel, ValidationError, create_model
+
+from vidsage import prompts
+from vidsage.config import Settings
+from vidsage.tools.lc import TOOL_NAMES, TOOL_SPECS, Evidence, EvidenceLog, make_tools, render, run_tool
+from vidsage.types import fmt_span
+
+from .fast import NOT_FOUND_SCORE
+from .llm import LLM, LLMError, get_llm
+from .router import Route, content_query, route
+
+NOT_FOUND = "Not found in your videos."
+SHOW_FLOOR = 0.67 * NOT_FOUND_SCORE  # weaker retrieval lines are not shown to the model at all
+MAX_SHOWN = 4  # retrieval lines in the answer prompt: short evidence keeps the answer call fast
+REFINE_GAP = 0.05  # top-two moment scores closer than this are re-checked before answering
+ACTION_TOKENS = 96
+ANSWER_TOKENS = 120
+_NEGATIVE = re.compile(r"\b(not found|no (evidence|mention|information)|(does|do|did) not (say|mention|appear|show)|"
+                       r"(doesn't|don't|didn't) (say|mention|appear|show)|not mentioned|cannot find|can't find|"
+                       r"there is no|no such)\b", re.I)
+
+ToolName = Literal[TOOL_NAMES + ("answer",)]  # type: ignore[valid-type]
+
+
+class Action(BaseModel):
+    """The model's next step: a tool (or "answer") and its arguments."""
+
+    tool: ToolName
+    args: dict[str, Any] = {}
+
+
+def action_schema(allow_answer: bool = True) -> dict[str, Any]:
+    """JSON schema for one action: the union over tools of {"tool": name, "args": <that tool's args>}.
+
+    Without evidence yet, "answer" is left out: a small model otherwise "answers" before searching."""
+    variants = []
+    for name, (model, _) in TOOL_SPECS.items():
+        variants.append({"type": "object", "properties": {"tool": {"const": name}, "args": _inline(model)},
+                         "required": ["tool", "args"], "additionalProperties": False})
+    if allow_answer:
+        variants.append({"type": "object", "properties": {"tool": {"const": "answer"},
+                                                      "args": {"type": "object", "properties": {},
+                                                                   "additionalProperties": False}},
+                         "required": ["tool", "args"], "additionalProperties": False})
+    return {"anyOf": variants}
+
+
+def _inline(model: type[BaseModel]) -> dict[str, Any]:
+    """A tool's argument schema, trimmed to what the grammar needs (no titles or descriptions)."""
+    s = model.model_json_schema()
+    props = {k: {kk: vv for kk, vv in v.items() if kk not in ("title", "description", "default")}
+             for k, v in s.get("properties", {}).items()}
+    return {"type": "object", "properties": props, "required": list(props),  # every key, explicit nulls
+            "additionalProperties": False}
+
+
+def answer_schema(ids: list[str], max_ids: int = 2) -> dict[str, Any]:
+    """The answer object; "evidence" first so the model commits to its source before writing."""
+    return {"type": "object", "properties": {
+        "evidence": {"type": "array", "items": {"type": "string", "enum": ids}, "minItems": 1,
+                     "maxItems": max_ids},
+        "answer": {"type": "string"}}, "required": ["evidence", "answer"], "additionalProperties": False}
+
+
+def validate_action(raw: str | dict[str, Any]) -> tuple[Action | None, str | None]:
+    """Parse and validate one model reply. Returns (action, None) or (None, reason); never raises."""
+    try:
+        if isinstance(raw, dict):
+            action = Action.model_validate(raw)
+        else:
+            action = PydanticOutputParser(pydantic_object=Action).parse(raw)
+    except (OutputParserException, ValidationError, ValueError, TypeError) as e:
+        return None, _short_error(e)
+    if action.tool == "answer":
+        return Action(tool="answer", args={}), None
+    try:
+        clean = TOOL_SPECS[action.tool][0].model_validate(action.args or {})
+    except ValidationError as e:
+        return None, f"arguments of {action.tool}: {_short_error(e)}"
+    return Action(tool=action.tool, args=clean.model_dump()), None
+
+
+def _short_error(e: Exception) -> str:
+    if isinstance(e, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, err['loc'])) or 'value'}: {err['msg']}" for err in e.errors()[:4])
+    text = re.sub(r"\s*For troubleshooting, visit:\s*\S+", "", " ".join(str(e).split()))
+    return text[:300]
+
+
+# -- streaming the answer text out of a JSON reply -------------------------------------------------------
+class AnswerStream:
+    """Feeds `on_token` with the *content* of the "answer" string while the JSON reply is generated."""
+
+    _KEY = re.compile(r'"answer"\s*:\s*"')
+
+    def __init__(self, on_token: Callable[[str], None] | None):
+        self.on_token = on_token
+        self.raw = ""
+        self.text = ""  # decoded answer text sent so far
+        self._pos: int | None = None  # index in raw where the answer string's content starts
+        self._done = False
+
+    def feed(self, piece: str) -> None:
+        self.raw += piece
+        if self._done:
+            return
+        if self._pos is None:
+            m = self._KEY.search(self.raw)
+            if not m:
+                return
+            self._pos = m.end()
+        body = self.raw[self._pos:]
+        out, i = [], 0
+        while i < len(body):
+            c = body[i]
+            if c == '"':
+                self._done = True
+                break
+            if c == "\\":
+                if i + 1 >= len(body):
+                    break  # escape not complete yet
+                nxt = body[i + 1]
+                if nxt == "u":
+                    if i + 6 > len(body):
+                        break
+                    try:
+                        out.append(chr(int(body[i + 2:i + 6], 16)))
+                    except ValueError:
+                        pass
+                    i += 6
+                    continue
+                out.append({"n": "\n", "t": "\t", "r": "", "b": "", "f": ""}.get(nxt, nxt))
+                i += 2
+                continue
+            out.append(c)
+            i += 1
+        self._pos += i
+        new = "".join(out)
+        if new:
+            self.text += new
+            if self.on_token:
+                self.on_token(new)
+
+
+# -- the run ----------------------------------------------------------------------------------------------
+class _Run:
+    """State of one question."""
+
+    def __init__(self, question: str, settings: Settings, toolbox, video: str | None,
+                 on_token: Callable[[str], None] | None, llm: LLM | None):
+        self.t0 = time.perf_counter()
+        self.question = question
+        self.settings = settings
+        self.toolbox = toolbox
+        self.video = video
+        self.on_token = on_token
+        self._llm = llm
+        self.llm_error: str | None = None
+        self.log = EvidenceLog()
+        self.tools = make_tools(toolbox, self.log)
+        self.calls: list[dict[str, Any]] = []
+        self.llm_calls: list[dict[str, Any]] = []
+        self.deadline = self.t0 + settings.agent_timeout_s
+
+    # LLM access: loaded lazily so the retrieval-only answers never wait for it
+    @property
+    def llm(self) -> LLM | None:
+        if self._llm is None and self.llm_error is None:
+            try:
+                self._llm = get_llm(self.settings)
+            except LLMError as e:
+                self.llm_error = str(e)
+        return self._llm
+
+    def time_left(self) -> float:
+        return self.deadline - time.perf_counter()
+
+    def system(self) -> str:
+        return prompts.load("system")
+
+    def call_tool(self, name: str, args: dict[str, Any], by: str) -> dict[str, Any]:
+        if self.video and name in TOOL_SPECS and "video" in TOOL_SPECS[name][0].model_fields:
+            args = {**args, "video": self.video}  # a question scoped to one video stays there
+        rec = run_tool(self.tools, name, args)
+        rec["by"] = by
+        self.calls.append(rec)
+        return rec
+
+    def _llm_stat(self, step: str, t0: float, **extra: Any) -> None:
+        st = self._llm.stats[-1] if self._llm and self._llm.stats else None
+        d: dict[str, Any] = {"step": step, "seconds": round(time.perf_counter() - t0, 3), **extra}
+        if st:
+            d.update(prompt_tokens=st.prompt_tokens, prompt_seconds=round(st.prompt_seconds, 3),
+                     gen_tokens=st.gen_tokens, gen_seconds=round(st.gen_seconds, 3))
+        self.llm_calls.append(d)
+
+    # -- choosing actions ----------------------------------------------------------------------------
+    def choose_action(self, constrained: bool = True) -> tuple[Action | None, str | None]:
+        """Ask the model for the next action; one retry with the error if the reply is invalid."""
+        llm = self.llm
+        if llm is None:
+            return None, f"no LLM: {self.llm_error}"
+        user = self._action_prompt()
+        messages: list[BaseMessage] = [SystemMessage(self.system()), HumanMessage(user)]
+        model = llm.chat_model()
+        bound = model.bind(max_tokens=ACTION_TOKENS, **(
+            {"response_format": {"type": "json_object", "schema": action_schema(bool(self.log.items))}}
+            if constrained else {}))
+        error = None
+        for attempt in range(2):
+            t0 = time.perf_counter()
+            try:
+                raw = str(bound.invoke(messages).content)
+            except LLMError as e:
+                return None, str(e)
+            action, error = validate_action(raw)
+            self._llm_stat("action", t0, valid=action is not None, attempt=attempt, raw=raw[:300],
+                           constrained=constrained)
+            if action is not None:
+                return action, None
+            if self.time_left() <= 0:
+                break
+            messages += [AIMessage(raw), HumanMessage(
+                f"That reply was invalid: {error}. Reply again with one JSON object "
+                '{"tool": ..., "args": {...}} using only the tools and arguments listed.')]
+        return None, error
+
+    def _action_prompt(self) -> str:
+        lines = [prompts.load("tool_use"), "", f"Question: {self.question}"]
+        if self.video:
+            lines.append(f"Video: {self.video}")
+        if self.calls:
+            lines.append("Tool calls so far:")
+            for c in self.calls:
+                res = f"{c.get('results', 0)} results" if c["ok"] else f"error: {c.get('error')}"
+                lines.append(f"- {c['tool']} {json.dumps(c['args'], ensure_ascii=False)} -> {res}")
+        lines += ["Evidence so far:", render(self._shown())]
+        return "\n".join(lines)
+
+    # -- evidence and answers ------------------------------------------------------------------------
+    def _shown(self, items: list[Evidence] | None = None) -> list[Evidence]:
+        """What the model sees: the best retrieval lines (best first), then the non-retrieval ones."""
+        items = self.log.items if items is None else items
+        scored = sorted((e for e in items if e.score is not None and e.score >= SHOW_FLOOR),
+                        key=lambda e: e.score or 0.0, reverse=True)[:MAX_SHOWN]
+        return scored + [e for e in items if e.score is None][:12]
+
+    def not_found(self) -> bool:
+        """Decided from retrieval, not by the model: nothing, or only weak similarity matches."""
+        if not self.log.items:
+            return True
+        if any(e.score is None for e in self.log.items):
+            return False  # a transcript, a list, a description: evidence without a similarity score
+        best = self.log.best_score()
+        return best is None or best < NOT_FOUND_SCORE
+
+    def answer(self, when: bool = False) -> dict[str, Any]:
+        """The final answer, from the evidence gathered so far."""
+        if self.not_found():
+            return self._finish(NOT_FOUND, [], streamed=False)
+        shown = self._shown()
+        if not shown:
+            return self._finish(NOT_FOUND, [], streamed=False)
+        llm = self.llm if self.time_left() > 0 else None
+        if llm is None:  # no model (or no time): say what retrieval found, plainly
+            best = shown[0]
+            return self._finish(f"{best.line().split('] ', 1)[1]}", [best], streamed=False, degraded=True)
+        ids = [e.id for e in shown]
+        user = "\n".join([prompts.load("answer_when" if when else "answer"), "", "Evidence:", render(shown), "",
+                          f"Question: {self.question}"])
+        messages = [{"role": "system", "content": self.system()}, {"role": "user", "content": user}]
+        out = AnswerStream(self.on_token)
+        t0 = time.perf_counter()
+        try:
+            for piece in llm.stream(messages, schema=answer_schema(ids, 1 if when else 2), max_tokens=ANSWER_TOKENS):
+                out.feed(piece)
+                if self.time_left() < -10:  # hard stop well past the limit; keep what was written
+                    break
+        except LLMError as e:
+            self.llm_error = str(e)
+        self._llm_stat("answer", t0)
+        try:
+            reply = json.loads(out.raw)
+            chosen = [str(i) for i in reply.get("evidence", [])]
+            text = " ".join(str(reply.get("answer", "")).split())
+        except (json.JSONDecodeError, AttributeError):  # cut off: keep the streamed text, cite the best line
+            chosen, text = [shown[0].id], " ".join(out.text.split())
+        cited = [e for e in (self.log.get(i) for i in dict.fromkeys(chosen)) if e is not None and e in shown]
+        if not text or _NEGATIVE.search(text):
+            return self._finish(NOT_FOUND, [], streamed=False)
+        if not cited:
+            cited = [shown[0]]  # the schema forbids this; kept for servers that ignore schemas
+        return self._finish(text, cited, streamed=bool(self.on_token) and out.text.strip() == text.strip())
+
+    def _finish(self, text: str, cited: list[Evidence], streamed: bool, degraded: bool = False) -> dict[str, Any]:
+        citations, seen = [], set()
+        for e in cited:
+            key = (e.video, round(e.start, 2), round(e.end, 2))
+            if key not in seen:
+                seen.add(key)
+                citations.append({"video": e.video, "start": round(e.start, 2), "end": round(e.end, 2)})
+        moments = [{"video": e.video, "start": round(e.start, 2), "end": round(e.end, 2), "score": round(e.score, 4)}
+                   for e in sorted((e for e in self.log.items if e.score is not None),
+                                   key=lambda e: e.score or 0.0, reverse=True)[:5]]
+        out: dict[str, Any] = {
+            "question": self.question, "answer": text, "citations": citations, "moments": moments,
+            "tool_calls": self.calls, "seconds": round(time.perf_counter() - self.t0, 3),
+            "streamed": streamed, "evidence": [e.to_json() for e in self.log.items],
+            "cited": [e.id for e in cited], "llm_calls": self.llm_calls,
+            "llm": getattr(self._llm, "name", None),
+        }
+        if degraded or self.llm_error:
+            out["llm_error"] = self.llm_error or "time limit reached before the answer"
+        return out
+
+
+def run_agent(question: str, settings: Settings, toolbox, video: str | None = None, mode: str = "auto",
+              on_token: Callable[[str], None] | None = None, llm: LLM | None = None) -> dict[str, Any]:
+    """Answer one question; returns DESIGN.md's `ask --json` object plus `mode`, `streamed`, `route`.
+
+    mode: "auto" (route), "fast" (always the fast path), "agent" (always the tool loop).
+    When `streamed` is True, `on_token` has received the whole answer text; otherwise print `answer`.
+    """
+    question = " ".join(question.split())[: settings.max_question_chars]
+    run = _Run(question, settings, toolbox, video, on_token, llm)
+    r = route(question, video)
+    if mode == "fast" or (mode == "auto" and r.fast):
+        result = _fast(run)
+    else:
+        result = _loop(run, r)
+    result["mode"] = "fast" if (mode == "fast" or (mode == "auto" and r.fast)) else "agent"
+    result["route"] = {"kind": r.kind, "tool": r.tool, "by": r.by}
+    return result
+
+
+def _fast(run: _Run) -> dict[str, Any]:
+    rec = run.call_tool("find_moments", {"query": run.question, "video": run.video}, by="router")
+    moments = [e for e in run.log.items if e.id in rec.get("evidence", [])]
+    if rec["ok"] and len(moments) >= 2 and not run.not_found() and moments[0].score is not None \
+            and moments[1].score is not None and moments[0].score - moments[1].score < REFINE_GAP:
+        for m in moments[:2]:  # too close to call: look again at both
+            if m.text.startswith("said"):
+                run.call_tool("transcribe_span", {"video": m.video, "start": max(0.0, m.start - 0.5),
+                                                  "end": m.end + 0.5}, by="refine")
+            else:
+                run.call_tool("caption_frame", {"video": m.video, "t": (m.start + m.end) / 2}, by="refine")
+    result = run.answer(when=True)
+    # a "when" answer cites moments: map a chosen re-check item back to the moment it looked at
+    if result["citations"]:
+        result["citations"] = [_moment_of(c, moments) for c in result["citations"]]
+    result["moments"] = [{"video": m.video, "start": round(m.start, 2), "end": round(m.end, 2),
+                          "score": round(m.score or 0.0, 4)} for m in moments]
+    return result
+
+
+def _moment_of(c: dict[str, Any], moments: list[Evidence]) -> dict[str, Any]:
+    for m in moments:
+        if m.video == c["video"] and m.start - 0.6 <= c["start"] <= m.end + 0.6:
+            return {"video": m.video, "start": round(m.start, 2), "end": round(m.end, 2)}
+    return c
+
+
+def _loop(run: _Run, r: Route) -> dict[str, Any]:
+    next_action: tuple[str, dict[str, Any], str] | None = None
+    if r.tool is not None:
+        args = dict(r.args)
+        if r.tool == "list_videos" and r.kind == "summary":
+            videos = run.toolbox.list_videos()
+            if len(videos) == 1:  # one video: summarise it without asking the model which
+                next_action = ("get_transcript", {"video": videos[0]["video"], "start": 0.0, "end": None}, "router")
+        next_action = next_action or (r.tool, args, "router")
+    seen_calls: set[str] = set()
+    for _ in range(run.settings.agent_max_steps):
+        if run.time_left() <= 0:
+            break
+        if next_action is None:
+            action, error = run.choose_action()
+            if action is None:
+                run.calls.append({"tool": None, "args": {}, "ok": False, "seconds": 0.0, "by": "llm",
+                                  "error": f"invalid tool call after retry: {error}"})
+                break
+            if action.tool == "answer":
+                break
+            next_action = (action.tool, action.args, "llm")
+        name, args, by = next_action
+        next_action = None
+        key = f"{name}:{json.dumps(args, sort_keys=True)}"
+        if key in seen_calls:
+            break  # the model repeats itself: answer with what there is
+        seen_calls.add(key)
+        rec = run.call_tool(name, args, by)
+        if by == "router" and rec["ok"] and rec.get("results") and not run.not_found() \
+                and (name != "list_videos" or r.kind == "list"):
+            break  # the routed call found what the question needs: no planning call
+    return run.answer()
+
+
+__all__ = ["run_agent", "Action", "action_schema", "answer_schema", "validate_action", "AnswerStream", "NOT_FOUND",
+           "content_query"]

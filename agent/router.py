@@ -1,0 +1,81 @@
+"""Deterministic first routing: which tool a question needs, from its wording.
+
+A regex costs microseconds and is right for the plain cases; only questions it cannot place (no cue,
+or cues for both speech and picture) go to the LLM, which chooses among all tools under a JSON
+schema. "When" questions go to the fast path (`find_moments`) whatever else they mention.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+_WHEN = re.compile(
+    r"^\s*(when\b|at what (point|time|moment|minute|second)\b|where in the (video|clip|film|talk|recording|audio|movie)\b|"
+    r"what time\b|(at )?which (point|moment|minute|second|timestamp)\b|how (far|long) into\b|"
+    r"find the (moment|part|point|time)\b|show me (the moment|when|where)\b|timestamp\b)"
+    r"|\b(at what (point|time|moment)|what timestamp|at which (point|moment|time))\b", re.I)
+_NOT_WHEN = re.compile(r"\bwhat time (does|is|did|was) (it|the (clock|watch))\b|\b(clock|watch) (say|show|read)", re.I)
+_SAID = re.compile(
+    r"\b(say|says|said|saying|mention\w*|talk\w* about|speak\w*|spoke|tell\w*|told|ask\w*|quote\w*|words?|"
+    r"announce\w*|shout\w*|discuss\w*|explain\w*|claim\w*|promis\w*|call\w* (?:out|for)|greet\w*|"
+    r"opening line|first line|last line|sentence|phrase|language)\b|[\"“”]", re.I)
+_SEEN = re.compile(
+    r"\b(colou?rs?|wear\w*|look\w* like|appear\w*|shown|on[- ]screen|see|seen|visible|in the (frame|picture|shot|image)|"
+    r"how many (people|persons|cars|vehicles|faces)|sign|logo|title\w*|text|written|background|clothes|hat|shirt|"
+    r"jacket|room|table|wall|animal|bird|tree|sky|weather|vehicle|car|cars)\b", re.I)
+_EVENT = re.compile(r"\b(happen\w*|enter\w*|leav\w*|walk\w*|driv\w*|pass\w*|arriv\w*|cut|cuts|scene\w*|shot)\b", re.I)
+_SUMMARY = re.compile(r"\b(summar\w*|overview|gist|main points?|what is (this|the) (video|clip|talk|recording) about|"
+                      r"what (are|is) (they|he|she|it) talking about|transcript|recap)\b", re.I)
+_LIST = re.compile(r"\b((which|what) (videos|files|recordings|clips)|list (the |my |all )?(videos|files)|"
+                   r"how many (videos|files|clips)|what do i have)\b", re.I)
+
+# Question scaffolding that is not content: removing it makes the search query match on content words.
+_LEAD = re.compile(
+    r"^\s*(please\s+)?(tell me\s+)?(what|which|who|how|why)\s+(does|did|do|is|are|was|were)\s+"
+    r"(the\s+)?(speaker|narrator|presenter|host|he|she|they|it|someone|anyone|man|woman|person)?\s*"
+    r"(say|said|talk|talks|mention|mentions|speak|speaks)?\s*(about|of|on)?\s*", re.I)
+
+
+@dataclass
+class Route:
+    kind: str  # "when" | "said" | "seen" | "event" | "summary" | "list" | "ambiguous"
+    tool: str | None  # the first tool, or None when the LLM must choose
+    args: dict[str, Any] = field(default_factory=dict)
+    by: str = "regex"  # "regex" | "llm"
+
+    @property
+    def fast(self) -> bool:
+        return self.kind == "when"
+
+
+def content_query(question: str) -> str:
+    """The question without its scaffolding ("what does the speaker say about"), for searching."""
+    q = _LEAD.sub("", question).strip(" ?.!")
+    return q if len(q) >= 2 else question.strip(" ?.!")
+
+
+def route(question: str, video: str | None = None) -> Route:
+    q = question.strip()
+    if _WHEN.search(q) and not _NOT_WHEN.search(q):
+        return Route("when", "find_moments", {"query": q, "video": video})
+    if _LIST.search(q):
+        return Route("list", "list_videos", {})
+    if _SUMMARY.search(q):
+        # a transcript needs one video; without one, the LLM picks it after seeing the list
+        if video:
+            return Route("summary", "get_transcript", {"video": video, "start": 0.0, "end": None})
+        return Route("summary", "list_videos", {})
+    said, seen, event = bool(_SAID.search(q)), bool(_SEEN.search(q)), bool(_EVENT.search(q))
+    query = content_query(q)
+    if said and not (seen or event):
+        return Route("said", "search_transcript", {"query": query, "video": video})
+    if seen and not said:
+        return Route("seen", "search_frames", {"query": query, "video": video})
+    if event and not said:
+        return Route("event", "search_segments", {"query": query, "video": video})
+    return Route("ambiguous", None, {"query": query, "video": video})
+
+
+__all__ = ["Route", "route", "content_query"]

