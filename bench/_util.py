@@ -152,21 +152,25 @@ def _letterbox(img: np.ndarray) -> np.ndarray:
     return out
 
 
-def _clip_media(path: Path) -> tuple[list[tuple[float, np.ndarray]], np.ndarray, float]:
-    """Frames (t, RGB 640x360) and 16 kHz mono float audio of a clip, and its duration."""
+def _clip_frames(path: Path):
+    """(t, RGB 640x360 letterboxed) of every frame of a clip, t from 0."""
     import av
 
-    frames: list[tuple[float, np.ndarray]] = []
     with av.open(str(path)) as c:
         vs = c.streams.video[0]
+        t0 = None
         for f in c.decode(vs):
             if f.pts is None:
                 continue
-            frames.append((float(f.pts * vs.time_base), _letterbox(f.to_ndarray(format="rgb24"))))
-    t0 = frames[0][0]
-    frames = [(t - t0, img) for t, img in frames]
-    step = np.median(np.diff([t for t, _ in frames])) if len(frames) > 1 else 0.04
-    duration = frames[-1][0] + float(step)
+            t = float(f.pts * vs.time_base)
+            t0 = t if t0 is None else t0
+            yield t - t0, f
+
+
+def _clip_audio(path: Path, duration: float) -> np.ndarray:
+    """16 kHz mono float audio of a clip, padded or cut to `duration` (silence when it has none)."""
+    import av
+
     audio = np.zeros(0, np.float32)
     with av.open(str(path)) as c:
         if c.streams.audio:
@@ -176,12 +180,21 @@ def _clip_media(path: Path) -> tuple[list[tuple[float, np.ndarray]], np.ndarray,
             if parts:
                 audio = np.concatenate(parts).astype(np.float32)
     n = int(round(duration * _SR))
-    audio = np.pad(audio[:n], (0, max(0, n - len(audio))))
-    return frames, audio, duration
+    return np.pad(audio[:n], (0, max(0, n - len(audio))))
+
+
+def _clip_duration(path: Path) -> float:
+    ts = [t for t, _ in _clip_frames(path)]
+    step = float(np.median(np.diff(ts))) if len(ts) > 1 else 0.04
+    return ts[-1] + step
 
 
 def build_long_input(out: Path, minutes: float = 30.0, log=print) -> tuple[Path, float, list[str]]:
-    """Concatenate the real clips (LONG_SOURCES, in turn) until `minutes`; cached by name."""
+    """Concatenate the real clips (LONG_SOURCES, in turn) until `minutes`; cached by name.
+
+    Every clip is decoded, letterboxed to 640x360 and re-encoded at a constant 25 fps (each output
+    frame shows the clip's latest frame at that time) with libx264, audio as AAC 16 kHz mono.
+    """
     import av
 
     sources = [MEDIA / n for n in LONG_SOURCES]
@@ -189,41 +202,51 @@ def build_long_input(out: Path, minutes: float = 30.0, log=print) -> tuple[Path,
         with av.open(str(out)) as c:
             return out, float(c.duration / av.time_base), [s.name for s in sources]
     log(f"building the long input {out} ({minutes:g} min from {len(sources)} real clips, libx264 via PyAV) ...")
-    clips = [_clip_media(p) for p in sources]
+    durations = [_clip_duration(p) for p in sources]
     tmp = out.with_suffix(".part.mp4")
     oc = av.open(str(tmp), "w")
     vs = oc.add_stream("libx264", rate=25)
     vs.width, vs.height, vs.pix_fmt = _W, _H, "yuv420p"
-    vs.time_base = Fraction(1, 1000)
     vs.options = {"preset": "veryfast", "crf": "26"}
     aus = oc.add_stream("aac", rate=_SR)
     aus.layout = "mono"
-    offset, order, a_pts = 0.0, [], 0
+    fps = 25
+    k = 0  # output frame index
+    a_pts = 0
     pending = np.zeros(0, np.float32)
+    offset, order, i = 0.0, [], 0
     target = minutes * 60
-    i = 0
     while offset < target:
-        frames, audio, dur = clips[i % len(clips)]
-        order.append(sources[i % len(clips)].name)
-        last_ms = -1
-        for t, img in frames:
-            ms = int(round((offset + t) * 1000))
-            if ms <= last_ms:
-                continue
-            last_ms = ms
+        src, dur = sources[i % len(sources)], durations[i % len(sources)]
+        order.append(src.name)
+        frames = _clip_frames(src)
+        cur, nxt = None, next(frames, None)
+        img = None
+        end_k = int(round((offset + dur) * fps))
+        while k < end_k:
+            t_local = k / fps - offset
+            changed = False
+            while nxt is not None and nxt[0] <= t_local + 1e-6:
+                cur, nxt, changed = nxt, next(frames, None), True
+            if cur is None:
+                cur, nxt, changed = nxt, next(frames, None), True
+            if changed or img is None:
+                img = _letterbox(cur[1].to_ndarray(format="rgb24"))
             vf = av.VideoFrame.from_ndarray(img, format="rgb24")
-            vf.pts, vf.time_base = ms, Fraction(1, 1000)
+            vf.pts = k
             for pkt in vs.encode(vf):
                 oc.mux(pkt)
-        pending = np.concatenate([pending, audio])
+            k += 1
+        frames.close()
+        pending = np.concatenate([pending, _clip_audio(src, end_k / fps - offset)])
         while len(pending) >= 1024:
             af = av.AudioFrame.from_ndarray(pending[:1024].reshape(1, -1), format="fltp", layout="mono")
-            af.sample_rate, af.pts, af.time_base = _SR, a_pts, Fraction(1, _SR)
+            af.sample_rate, af.pts = _SR, a_pts
             a_pts += 1024
             pending = pending[1024:]
             for pkt in aus.encode(af):
                 oc.mux(pkt)
-        offset += dur
+        offset = end_k / fps
         i += 1
     for pkt in vs.encode(None):
         oc.mux(pkt)

@@ -8,6 +8,7 @@ Times are seconds from the start of the file as a player shows it (container sta
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -135,7 +136,7 @@ def iter_frames(path: str | os.PathLike[str], fps: float, max_side: int) -> Iter
             last_t = t
             if t < next_t - 1e-3:  # 1 ms: timestamp rounding in coarse time bases
                 continue
-            if size is None:  # the first frame fixes size and rotation for the stream
+            if size is None:  # the first frame fixes size and rotation (later size changes are scaled to it)
                 size = _scaled_size(frame.width, frame.height, sar, max_side)
                 k = _rot_k(frame)
             try:
@@ -146,7 +147,7 @@ def iter_frames(path: str | os.PathLike[str], fps: float, max_side: int) -> Iter
             if step:
                 # the next point of the k/fps grid after t: a grid, not t + step, so sampling
                 # does not drift or bunch up when frame times are irregular
-                next_t = (np.floor(t / step + 1e-6) + 1) * step
+                next_t = (math.floor(t / step + 1e-6) + 1) * step
     finally:
         container.close()
 

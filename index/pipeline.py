@@ -26,6 +26,7 @@ VIDEO_EXTS = {".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", 
               ".wmv", ".flv", ".3gp", ".ogv"}
 AUDIO_EXTS = {".mp3", ".m4a", ".flac", ".wav", ".ogg", ".opus", ".aac", ".aiff", ".aif", ".wma"}
 MEDIA_EXTS = VIDEO_EXTS | AUDIO_EXTS
+_DESCRIBE_BATCH = 16  # keyframes described together: big enough for batched inference, small in memory
 
 
 def iter_media_files(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -216,30 +217,52 @@ class Indexer:
         return FileResult(apath, "indexed", seconds=time.perf_counter() - t0, duration=info.duration, stages=stages)
 
     def _vision(self, path: Path, info: MediaInfo, stage) -> tuple[list[FrameText], list[Shot], list[Segment]]:
+        """Scan frames, pick keyframes as they become final, describe them in small batches.
+
+        Describing as we go keeps memory bounded (only a batch of keyframe images is ever held),
+        whatever the length of the video.
+        """
         from .decode import iter_frames
-        from .keyframes import select_keyframes
+        from .keyframes import KeyframeSelector
 
         s = self.settings
-        t = time.perf_counter()
-        frames = iter_frames(path, fps=s.scan_fps, max_side=s.describe_max_side)
-        keyframes, shots = select_keyframes(frames, min_gap=s.keyframe_min_gap, max_gap=s.keyframe_max_gap,
-                                            threshold=s.shot_threshold, duration=info.duration)
-        stage("decode+keyframes", time.perf_counter() - t)
-        if not keyframes:
-            return [], shots, []
-        images = [k.image for k in keyframes]
-        times = [k.t for k in keyframes]
-        t = time.perf_counter()
-        texts = self.describer.describe(images, times)
-        stage("describe", time.perf_counter() - t)
-        if self.clip is not None:
+        sel = KeyframeSelector(min_gap=s.keyframe_min_gap, max_gap=s.keyframe_max_gap, threshold=s.shot_threshold)
+        texts: list[FrameText] = []
+        pending: list = []
+        scan = 0.0
+
+        def flush() -> None:
+            if not pending:
+                return
+            images = [k.image for k in pending]
             t = time.perf_counter()
-            vecs = self.clip.embed_images(images)
-            for ft, v in zip(texts, vecs):
-                ft.clip = [float(x) for x in v]
-            stage("clip", time.perf_counter() - t)
-        for k in keyframes:
-            k.image = None  # free memory early
+            batch = self.describer.describe(images, [k.t for k in pending])
+            stage("describe", time.perf_counter() - t)
+            if self.clip is not None:
+                t = time.perf_counter()
+                for ft, v in zip(batch, self.clip.embed_images(images)):
+                    ft.clip = [float(x) for x in v]
+                stage("clip", time.perf_counter() - t)
+            texts.extend(batch)
+            for k in pending:
+                k.image = None
+            pending.clear()
+
+        t = time.perf_counter()
+        for frame in iter_frames(path, fps=s.scan_fps, max_side=s.describe_max_side):
+            pending += sel.push(frame)
+            if len(pending) >= _DESCRIBE_BATCH:
+                scan += time.perf_counter() - t
+                flush()
+                t = time.perf_counter()
+        pending += sel.finish(info.duration)
+        scan += time.perf_counter() - t
+        stage("decode+keyframes", scan)
+        flush()
+        texts.sort(key=lambda f: f.t)
+        shots = sel.shots
+        if not texts:
+            return [], shots, []
         segments = shot_segments(shots, texts)
         try:  # richer events (text on screen, objects) when the visual-moments module is present
             from .events import detect_events

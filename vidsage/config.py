@@ -49,14 +49,14 @@ class Settings(BaseModel):
     llm_gpu_layers: int = -1  # used only when a GPU is there
     # indexing
     language: str | None = None  # force a speech language (ISO code); None = detect per video
-    decode_max_side: int = 320  # frames are analysed at this size (longest side, px)
+    decode_max_side: int = 320  # thumbnails and evidence frames (longest side, px)
     scan_fps: float = 4.0  # frames per second looked at for picture changes
-    keyframe_min_gap: float = 0.5  # seconds
+    keyframe_min_gap: float = 1.0  # seconds; caps continuous motion at 60 keyframes a minute
     keyframe_max_gap: float = 8.0  # seconds: a keyframe at least this often, even with no change
-    shot_threshold: float = 0.35  # histogram distance that makes a cut
+    shot_threshold: float = 0.08  # least frame change D (0..1) for a cut; a cut must also be 3x the recent change
     ocr: bool = True
     faces: bool = True
-    describe_max_side: int = 640  # frames given to the describers (tags/OCR/faces)
+    describe_max_side: int = 640  # frames are scanned and described at this size (longest side, px)
     chunk_words: int = 40  # transcript chunk size
     chunk_overlap_words: int = 10
     # agent
