@@ -30,9 +30,12 @@ from vidsage.config import Settings
 
 Message = dict[str, str]  # {"role": "system"|"user"|"assistant", "content": "..."}
 
-# Prompt-state cache for prefix reuse across prompts. Each entry is a KV snapshot (~28 KB per token
-# for the 1.5B model); a few hundred MB holds many system-prompt prefixes and keeps RSS bounded.
-RAM_CACHE_BYTES = 256 << 20
+# Prompt-state cache for prefix reuse across prompts (LlamaRAMCache). Each entry is a KV snapshot
+# (~28 KB per token for the 1.5B model) plus a copy of llama-cpp-python's logits buffer
+# (n_batch x n_vocab floats: 150 MB at n_batch 256 with Qwen's 152k vocabulary). The stock cache
+# counts only the KV part, so its RAM grows far past its capacity; `_BoundedRAMCache` counts both.
+RAM_CACHE_BYTES = 512 << 20
+N_BATCH = 256  # prompt tokens per decode call; also the rows of that logits buffer
 
 
 class LLMError(Exception):
@@ -107,19 +110,21 @@ class LLM:
             before = self._perf()
             first: float | None = None
             n = 0
-            for piece in self._chat(messages, response_format, max_tokens, True, temperature):
-                if first is None:
-                    first = time.perf_counter()
-                n += 1
-                yield piece
-            t1 = time.perf_counter()
-            after = self._perf()
-            if before is not None and after is not None:  # exact counts from llama.cpp
-                self.stats.append(CallStats(kind, after[0] - before[0], (after[1] - before[1]) / 1e3,
-                                            after[2] - before[2], (after[3] - before[3]) / 1e3, t1 - t0))
-            else:  # a server: time to first piece ~ prompt time; pieces ~ tokens
-                ft = first or t1
-                self.stats.append(CallStats(kind, 0, ft - t0, n, t1 - ft, t1 - t0))
+            try:
+                for piece in self._chat(messages, response_format, max_tokens, True, temperature):
+                    if first is None:
+                        first = time.perf_counter()
+                    n += 1
+                    yield piece
+            finally:  # also when the caller stops early (time limit)
+                t1 = time.perf_counter()
+                after = self._perf()
+                if before is not None and after is not None:  # exact counts from llama.cpp
+                    self.stats.append(CallStats(kind, after[0] - before[0], (after[1] - before[1]) / 1e3,
+                                                after[2] - before[2], (after[3] - before[3]) / 1e3, t1 - t0))
+                else:  # a server: time to first piece ~ prompt time; pieces ~ tokens
+                    ft = first or t1
+                    self.stats.append(CallStats(kind, 0, ft - t0, n, t1 - ft, t1 - t0))
 
     def _perf(self) -> tuple[int, float, int, float] | None:
         return None
@@ -141,12 +146,12 @@ class LlamaCppLLM(LLM):
         self.gpu_layers = gpu_layers(settings)
         try:
             self.llama = llama_cpp.Llama(
-                model_path=str(model_path), n_ctx=settings.llm_ctx, n_threads=settings.threads,
+                model_path=str(model_path), n_ctx=settings.llm_ctx, n_batch=N_BATCH, n_threads=settings.threads,
                 n_threads_batch=settings.threads, n_gpu_layers=self.gpu_layers, seed=0, verbose=False)
         except Exception as e:  # llama.cpp says only "Failed to load model"
             raise LLMError(f"could not load the GGUF model {model_path}: {e}") from None
         if cache_bytes > 0:
-            self.llama.set_cache(llama_cpp.LlamaRAMCache(capacity_bytes=cache_bytes))
+            self.llama.set_cache(_bounded_cache(llama_cpp.LlamaRAMCache, cache_bytes))
 
     def _perf(self) -> tuple[int, float, int, float] | None:
         try:
@@ -164,6 +169,15 @@ class LlamaCppLLM(LLM):
             piece = chunk["choices"][0]["delta"].get("content") if chunk.get("choices") else None
             if piece:
                 yield piece
+
+
+def _bounded_cache(base: type, capacity: int):
+    class _BoundedRAMCache(base):  # type: ignore[misc, valid-type]
+        @property
+        def cache_size(self) -> int:
+            return sum(st.llama_state_size + st.scores.nbytes for st in self.cache_state.values())
+
+    return _BoundedRAMCache(capacity_bytes=capacity)
 
 
 def gpu_layers(settings: Settings) -> int:
@@ -214,11 +228,14 @@ class OpenAIHTTPLLM(LLM):
                 body["response_format"] = fmt
             try:
                 with self._http.stream("POST", f"{self.url}/chat/completions", json=body) as r:
-                    if r.status_code in (400, 422) and fmt is not None:  # format style not supported
-                        last_error = r.read().decode(errors="replace")[:200]
-                        continue
                     if r.status_code >= 400:
-                        raise LLMError(f"{self.url} answered {r.status_code}: {r.read().decode(errors='replace')[:200]}")
+                        body_text = r.read().decode(errors="replace")
+                        # a server that does not know this format style says so (400/422, or 500 from
+                        # llama-cpp-python's server): try the other style
+                        if fmt is not None and (r.status_code in (400, 422) or "response_format" in body_text):
+                            last_error = body_text[:200]
+                            continue
+                        raise LLMError(f"{self.url} answered {r.status_code}: {body_text[:200]}")
                     if fmt is not None:
                         self._format_style = "json_schema" if fmt["type"] == "json_schema" else "json_object"
                     yield from _sse_content(r.iter_lines())

@@ -46,7 +46,7 @@ ACTION_TOKENS = 96
 ANSWER_TOKENS = 120
 _NEGATIVE = re.compile(r"\b(not found|no (evidence|mention|information)|(does|do|did) not (say|mention|appear|show)|"
                        r"(doesn't|don't|didn't) (say|mention|appear|show)|not mentioned|cannot find|can't find|"
-                       r"there is no|no such)\b", re.I)
+                       r"no such)\b", re.I)
 
 ToolName = Literal[TOOL_NAMES + ("answer",)]  # type: ignore[valid-type]
 
@@ -300,13 +300,16 @@ class _Run:
         messages = [{"role": "system", "content": self.system()}, {"role": "user", "content": user}]
         out = AnswerStream(self.on_token)
         t0 = time.perf_counter()
+        pieces = llm.stream(messages, schema=answer_schema(ids, 1 if when else 2), max_tokens=ANSWER_TOKENS)
         try:
-            for piece in llm.stream(messages, schema=answer_schema(ids, 1 if when else 2), max_tokens=ANSWER_TOKENS):
+            for piece in pieces:
                 out.feed(piece)
                 if self.time_left() < -10:  # hard stop well past the limit; keep what was written
                     break
         except LLMError as e:
             self.llm_error = str(e)
+        finally:
+            pieces.close()  # stops generation now and releases the model's lock
         self._llm_stat("answer", t0)
         try:
             reply = json.loads(out.raw)
@@ -341,6 +344,11 @@ class _Run:
         if degraded or self.llm_error:
             out["llm_error"] = self.llm_error or "time limit reached before the answer"
         return out
+
+
+def warm_up(settings: Settings, llm: LLM | None = None) -> None:
+    """Load the model and evaluate the fixed system prompt, so the first question reuses it."""
+    (llm or get_llm(settings)).warm([{"role": "system", "content": prompts.load("system")}])
 
 
 def run_agent(question: str, settings: Settings, toolbox, video: str | None = None, mode: str = "auto",
@@ -418,11 +426,10 @@ def _loop(run: _Run, r: Route) -> dict[str, Any]:
             break  # the model repeats itself: answer with what there is
         seen_calls.add(key)
         rec = run.call_tool(name, args, by)
-        if by == "router" and rec["ok"] and rec.get("results") and not run.not_found() \
-                and (name != "list_videos" or r.kind == "list"):
-            break  # the routed call found what the question needs: no planning call
+        if rec["ok"] and rec.get("results") and not run.not_found() and (name != "list_videos" or r.kind == "list"):
+            break  # strong evidence (or the transcript asked for): answer now, no further planning call
     return run.answer()
 
 
-__all__ = ["run_agent", "Action", "action_schema", "answer_schema", "validate_action", "AnswerStream", "NOT_FOUND",
+__all__ = ["run_agent", "warm_up", "Action", "action_schema", "answer_schema", "validate_action", "AnswerStream", "NOT_FOUND",
            "content_query"]

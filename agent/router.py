@@ -16,11 +16,12 @@ _WHEN = re.compile(
     r"what time\b|(at )?which (point|moment|minute|second|timestamp)\b|how (far|long) into\b|"
     r"find the (moment|part|point|time)\b|show me (the moment|when|where)\b|timestamp\b)"
     r"|\b(at what (point|time|moment)|what timestamp|at which (point|moment|time))\b", re.I)
-_NOT_WHEN = re.compile(r"\bwhat time (does|is|did|was) (it|the (clock|watch))\b|\b(clock|watch) (say|show|read)", re.I)
+_NOT_WHEN = re.compile(r"\bwhat time (does|is|did|was) (it|the (clock|watch))\b|\b(clock|watch) (say|show|read)|"
+                       r"^\s*when\b[^?]*,\s*(what|who|which|how|is|are|does|do|did)\b", re.I)  # "when X, what Y?"
 _SAID = re.compile(
     r"\b(say|says|said|saying|mention\w*|talk\w* about|speak\w*|spoke|tell\w*|told|ask\w*|quote\w*|words?|"
     r"announce\w*|shout\w*|discuss\w*|explain\w*|claim\w*|promis\w*|call\w* (?:out|for)|greet\w*|"
-    r"opening line|first line|last line|sentence|phrase|language)\b|[\"“”]", re.I)
+    r"opening line|first line|last line|sentence|phrase|language|dialogue|conversation|speech|voice)\b|[\"“”]", re.I)
 _SEEN = re.compile(
     r"\b(colou?rs?|wear\w*|look\w* like|appear\w*|shown|on[- ]screen|see|seen|visible|in the (frame|picture|shot|image)|"
     r"how many (people|persons|cars|vehicles|faces)|sign|logo|title\w*|text|written|background|clothes|hat|shirt|"

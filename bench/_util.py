@@ -55,8 +55,12 @@ def cpu_info() -> dict[str, Any]:
             gpu = f"{ctranslate2.get_cuda_device_count()} CUDA device(s)"
     except Exception:
         pass
+    try:
+        load = [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        load = None
     return {"model": model, "cores": usable, "memory_gib": mem, "gpu": gpu, "python": platform.python_version(),
-            "platform": platform.platform()}
+            "platform": platform.platform(), "load_average_1_5_15min": load}
 
 
 def rss_mib() -> float:

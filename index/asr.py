@@ -27,7 +27,9 @@ from vidsage.types import Word
 
 SAMPLE_RATE = 16000
 GUARD_THRESHOLD = 0.5  # below this detected-language probability, try alternatives
-GUARD_ALTERNATIVES = 2  # how many other languages to try (each is one more transcription)
+GUARD_ALTERNATIVES = 2  # how many other languages to try
+GUARD_PROBE_S = 30.0  # candidates are compared on this much audio from the start
+LOOP_COMPRESSION = 2.4  # faster-whisper's compression_ratio_threshold
 # Beam 5, not greedy: on the sample media it costs ~10-30 % more time but greedy decoding made the
 # no-speech rule drop 40 s of real (noisy radio) speech on apollo11 and misheard GRID words.
 DEFAULT_BEAM = 5
@@ -40,6 +42,7 @@ class SpeechSegment:
     text: str
     avg_logprob: float
     no_speech_prob: float
+    compression_ratio: float = 1.0
 
 
 @dataclass
@@ -58,6 +61,11 @@ class Transcript:
     @property
     def mean_word_probability(self) -> float:
         return float(np.mean([w.probability for w in self.words])) if self.words else 0.0
+
+    @property
+    def looped(self) -> bool:
+        """Whisper's own failure test: text that compresses too well is a repetition loop."""
+        return any(s.compression_ratio > LOOP_COMPRESSION for s in self.segments)
 
     @property
     def avg_logprob(self) -> float:
@@ -117,31 +125,38 @@ class Transcriber:
         t0 = time.perf_counter()
         audio = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
         forced = language or self.settings.language
-        first = self._run(audio, forced)
-        best = first
-        guard: dict[str, Any] = {}
-        if not forced and first.words and first.language_probability < self.guard_threshold:
-            probs: list[tuple[str, float]] = sorted(first.options.pop("_all_probs", None) or [],
-                                                    key=lambda lp: -lp[1])
-            candidates = ["en"] + [lang for lang, _ in probs]
-            tried = {first.language: round(first.mean_word_probability, 3)}
-            for lang in candidates:
-                if len(tried) > GUARD_ALTERNATIVES:
-                    break
-                if lang in tried:
-                    continue
-                alt = self._run(audio, lang)
-                tried[lang] = round(alt.mean_word_probability, 3)
-                if (alt.mean_word_probability, alt.avg_logprob) > (best.mean_word_probability, best.avg_logprob):
-                    best = alt
-            guard = {"detected": first.language, "detected_probability": round(first.language_probability, 3),
-                     "tried": tried, "kept": best.language}
-            # report the detection's confidence for the language we kept, not the forced run's 1.0
-            best.language_probability = dict(probs).get(best.language, 0.0)
-        best.options.pop("_all_probs", None)
-        if guard:
-            best.options["language_guard"] = guard
+        best = self._run(audio, forced)
+        probs = sorted(best.options.pop("_all_probs", None) or [], key=lambda lp: -lp[1])
+        if not forced and best.words and best.language_probability < self.guard_threshold:
+            best = self._guard(audio, best, probs)
         best.seconds = time.perf_counter() - t0
+        return best
+
+    def _guard(self, audio: np.ndarray, first: Transcript, probs: list[tuple[str, float]]) -> Transcript:
+        """Try the likeliest other languages on the start of the audio; keep the best-scored one.
+
+        Candidates are compared on the same probe (the first GUARD_PROBE_S seconds), decoded at
+        temperature 0 only: forcing a wrong language makes Whisper fall back through every
+        temperature, which on a 60 s file cost minutes. Only a winner other than the detected
+        language pays for a second full transcription.
+        """
+        probe = audio[: int(GUARD_PROBE_S * SAMPLE_RATE)]
+        candidates = [first.language] + [lang for lang in ["en"] + [lp[0] for lp in probs] if lang != first.language]
+        candidates = list(dict.fromkeys(candidates))[: GUARD_ALTERNATIVES + 1]
+        scores: dict[str, tuple[float, float]] = {}
+        for lang in candidates:
+            t = self._run(probe, lang, fallback=False)
+            # a forced wrong language often loops ("no, no, no, ...") with *high* word
+            # probabilities, so a looping candidate loses whatever its probabilities say
+            scores[lang] = (0.0 if t.looped else 1.0, round(t.mean_word_probability, 3), round(t.avg_logprob, 3))
+        kept = max(candidates, key=lambda lang: scores[lang])  # ties keep the detected language
+        best = first if kept == first.language else self._run(audio, kept)
+        best.options.pop("_all_probs", None)
+        # report the detection's confidence for the kept language, not a forced run's 1.0
+        best.language_probability = dict(probs).get(kept, first.language_probability if kept == first.language else 0.0)
+        best.options["language_guard"] = {
+            "detected": first.language, "detected_probability": round(first.language_probability, 3),
+            "scores": {k: list(v) for k, v in scores.items()}, "kept": kept, "probe_s": GUARD_PROBE_S}
         return best
 
     def transcribe_span(self, audio: np.ndarray, start: float, end: float,
@@ -160,7 +175,7 @@ class Transcriber:
         tr.options["span"] = [round(start, 3), round(end, 3)]
         return tr
 
-    def _run(self, audio: np.ndarray, language: str | None) -> Transcript:
+    def _run(self, audio: np.ndarray, language: str | None, fallback: bool = True) -> Transcript:
         opts: dict[str, Any] = dict(
             language=language, beam_size=self.beam_size, vad_filter=True, word_timestamps=True,
             # a repetition loop in one window otherwise feeds the next; re-decoding at higher
@@ -171,6 +186,8 @@ class Transcriber:
             # the first language. Changed nothing on the single-language samples.
             multilingual=language is None,
         )
+        if not fallback:
+            opts["temperature"] = 0.0
         model = self.model
         with self._run_lock:
             seg_iter, info = model.transcribe(audio, **opts)
@@ -178,7 +195,8 @@ class Transcriber:
         words: list[Word] = []
         out_segments: list[SpeechSegment] = []
         for s in segments:
-            out_segments.append(SpeechSegment(s.start, s.end, s.text, s.avg_logprob, s.no_speech_prob))
+            out_segments.append(SpeechSegment(s.start, s.end, s.text, s.avg_logprob, s.no_speech_prob,
+                                              s.compression_ratio))
             for w in s.words or []:
                 if w.word.strip():
                     words.append(Word(start=float(w.start), end=float(max(w.end, w.start)),

@@ -134,6 +134,34 @@ def test_ask_shows_evidence_and_opens_player(jfk_store, tmp_path, media):
     asyncio.run(scenario())
 
 
+def test_streamed_answer_and_tool_calls(jfk_store, tmp_path):
+    """Tokens and tool calls arrive from the worker as the agent would send them; the entry shows
+    the whole answer once, and each tool call once. (The real fast answer, replayed word by word: the
+    LLM itself is not needed to drive the streaming UI.)"""
+    from vidsage.tui.backend import Backend
+
+    class Replaying(Backend):
+        def answer(self, question, video=None, on_token=None, on_tool_call=None):
+            result = super().answer(question, video=video)
+            for call in result["tool_calls"]:
+                on_tool_call(call)
+            for i, word in enumerate(result["answer"].split(" ")):
+                on_token(word if i == 0 else " " + word)
+            return result
+
+    async def scenario():
+        app = make_app(jfk_store, tmp_path)
+        app.backend = Replaying(jfk_store, mode="fast")
+        async with app.run_test(size=SIZE) as pilot:
+            result = await ask(pilot, app)
+            entry = app.main_screen.query_one("#chat").entries()[-1]
+            assert entry.text == result["answer"]
+            assert entry.tool_lines == [tool_call_line(c) for c in result["tool_calls"]]
+            assert entry.query_one(".tools").title == "1 tool call"
+
+    asyncio.run(scenario())
+
+
 def test_index_from_ui_appears_in_library(tmp_path, media):
     """ctrl+n, a path, enter: the file indexes in a worker with progress, then shows in the library."""
     from vidsage.config import load_settings
@@ -166,9 +194,35 @@ def test_index_from_ui_appears_in_library(tmp_path, media):
             assert rows[0].duration == "00:11"
             detail = screen.query_one(".index-row .index-detail").render().plain
             assert detail.startswith("indexed: 11.0s of media") and "real time" in detail
+            await pilot.press("ctrl+q")
+        assert app.return_code == 0
 
     asyncio.run(scenario())
     assert seen_progress, "no progress was shown while indexing"
+
+
+def test_quit_while_indexing_stops_cleanly(tmp_path, media):
+    """ctrl+q during indexing stops the run at its next step (the pipeline resumes it next time), then quits."""
+    from vidsage.config import load_settings
+    from vidsage.index.store import Store
+
+    settings = load_settings(db=str(tmp_path / "db"))
+
+    async def scenario():
+        app = make_app(settings, tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("ctrl+n")
+            await pilot.press(*str(media / "apollo11.mp3"), "enter")
+            await wait_for(pilot, lambda: app.backend.indexing, timeout=30, what="indexing to start")
+            await pilot.press("ctrl+q")
+            assert app.is_running or app.return_code == 0  # the first ctrl+q asks the run to stop
+            await wait_for(pilot, lambda: not app.is_running, timeout=300, what="the app to quit")
+        assert app.return_code == 0
+        return app
+
+    app = asyncio.run(scenario())
+    assert not app.backend.index_left_running()
+    assert [v.status for v in Store(settings.db).videos()] in ([], ["indexing"], ["done"])
 
 
 def test_help_palette_and_theme(jfk_store, tmp_path):

@@ -7,6 +7,7 @@ usable (a question asked before the models are ready simply waits for them).
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -67,10 +68,28 @@ class VidsageApp(App[None]):
         self.register_theme(LIGHT)
         self.theme = LIGHT.name if theme == "light" else DARK.name
         self.main_screen: MainScreen | None = None
+        self._quit_requested = False
 
     def get_default_screen(self) -> MainScreen:
         self.main_screen = MainScreen()
         return self.main_screen
+
+    async def action_quit(self) -> None:
+        """Quit; while indexing, first stop it cleanly at its next step (ctrl+q again quits at once)."""
+        if self.backend.indexing and not self._quit_requested:
+            self._quit_requested = True
+            self.backend.stop_indexing()
+            self.notify("Indexing stops after its current step (what is done is kept, the rest resumes next "
+                        "time); quitting then. Press ctrl+q again to quit now.", title="Quitting…", timeout=10)
+            return
+        self.exit()
+
+    def on_index_stopped(self) -> None:
+        if self._quit_requested:
+            self.exit()
+
+    def on_unmount(self) -> None:
+        self.backend.close()
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT.name if self.theme == DARK.name else DARK.name
@@ -78,4 +97,8 @@ class VidsageApp(App[None]):
 
 def run(settings: Settings | None = None, mode: str = "auto", theme: str = "dark") -> None:
     """Start the TUI (what `vidsage chat` calls)."""
-    VidsageApp(settings, mode=mode, theme=theme).run()
+    app = VidsageApp(settings, mode=mode, theme=theme)
+    app.run()
+    if app.backend.index_left_running():
+        print("vidsage: indexing stops after its current step (what finished is kept; the rest resumes "
+              "next time). Waiting for it; ctrl+c stops now.", file=sys.stderr)

@@ -36,20 +36,27 @@ class Backend:
         self._indexer = None
         self._store = None
         self.llm_note = ""
+        self.closing = threading.Event()  # the app is quitting: answers stop, an indexing run is left behind
+        self._index_stop = threading.Event()  # stop the indexing run at its next step
+        self.indexing = False
+        self._index_thread: threading.Thread | None = None
 
     # -- models ---------------------------------------------------------------------------------
-    def warm_up(self) -> str:
+    def warm_up(self, on_status: Callable[[str], Any] | None = None) -> str:
         """Load the query models (and the LLM unless mode is fast). Returns a status line."""
+        say = on_status or (lambda text: None)
         with self._ready_lock:
             if self._ready:
                 return self.status_text()
             from vidsage.agent.answer import get_toolbox
 
+            say("loading the search models…")
             tb = get_toolbox(self.settings)
             tb.embedder
             with _OPEN_LOCK:
                 tb.store  # opens the store; refuses a model mismatch here, not at the first question
             if self.mode != "fast":
+                say("loading the LLM…")
                 self.llm_note = self._load_llm()
             self._ready = True
             return self.status_text()
@@ -62,9 +69,15 @@ class Backend:
             return "no agent: fast answers only"
         try:
             llm = get_llm(self.settings)
+            try:
+                from vidsage.agent.loop import warm_up
+            except ImportError:
+                warm_up = None
+            if warm_up is not None:
+                warm_up(self.settings, llm)  # evaluates the system prompt once, so the first answer is quicker
         except LLMError as e:
             return f"no LLM ({str(e)[:80]}): fast answers only"
-        return "" if llm is not None else "no LLM: fast answers only"
+        return ""
 
     def status_text(self) -> str:
         if self.mode == "fast":
@@ -87,7 +100,13 @@ class Backend:
 
         self.warm_up()
         question = question[: self.settings.max_question_chars]
-        kw: dict[str, Any] = {"video": video, "mode": self.mode, "on_token": on_token}
+        def token(tok: str) -> None:
+            if self.closing.is_set():
+                raise KeyboardInterrupt  # the app is closing: stop generating
+            if on_token is not None:
+                on_token(tok)
+
+        kw: dict[str, Any] = {"video": video, "mode": self.mode, "on_token": token}
         if on_tool_call is not None and "on_tool_call" in inspect.signature(answer_question).parameters:
             kw["on_tool_call"] = on_tool_call
         with self._answer_lock:  # one question at a time: the LLM is not re-entrant
@@ -95,22 +114,59 @@ class Backend:
 
     # -- indexing --------------------------------------------------------------------------------
     def index(self, paths: Iterable[str | Path], post: Callable[[Message], Any]) -> Any:
-        """Index files/folders, posting IndexProgress / IndexFileDone / IndexDone through `post`."""
+        """Index files/folders, posting IndexProgress / IndexFileDone / IndexDone through `post`.
+
+        The pipeline runs in a daemon thread that this call waits for: `stop_indexing()` ends it
+        cleanly at the next stage (the pipeline keeps what finished and resumes the rest next time);
+        if the app quits for good instead (`close()`), this returns at once and the run is abandoned
+        with the process, as if it were killed, which the pipeline also recovers from.
+        """
+        with self._index_lock:
+            self._index_stop = stop = threading.Event()
+            self.indexing = True
+            box: dict[str, Any] = {}
+            thread = threading.Thread(target=self._index, args=(list(paths), post, stop, box),
+                                      name="vidsage-index", daemon=True)
+            thread.start()
+            self._index_thread = thread
+            try:
+                while thread.is_alive():
+                    if self.closing.is_set():
+                        return None
+                    thread.join(0.2)
+            finally:
+                self.indexing = False
+            return box.get("summary")
+
+    def _index(self, paths: list, post: Callable[[Message], Any], stop: threading.Event, box: dict) -> None:
         from vidsage.index.pipeline import Indexer, index_paths
 
-        with self._index_lock:
-            reporter = MessageReporter(post)
-            try:
-                if self._indexer is None:
-                    with _OPEN_LOCK:
-                        self._indexer = Indexer(self.settings)
-                summary = index_paths(list(paths), self.settings, indexer=self._indexer, reporter=reporter)
-            except Exception as e:  # a locked or mismatched store: say so, keep the app running
-                post(IndexDone(0, 0, 0, error=f"{type(e).__name__}: {e}"))
-                return None
-            post(IndexDone(summary.count("indexed"), summary.count("unchanged") + summary.count("alias"),
-                           summary.count("skipped") + summary.count("failed"), summary.interrupted))
-            return summary
+        reporter = MessageReporter(post, stop)
+        try:
+            if self._indexer is None:
+                with _OPEN_LOCK:
+                    self._indexer = Indexer(self.settings)
+            summary = index_paths(paths, self.settings, indexer=self._indexer, reporter=reporter)
+        except BaseException as e:  # a locked or mismatched store: say so, keep the app running
+            post(IndexDone(0, 0, 0, interrupted=isinstance(e, KeyboardInterrupt),
+                           error=None if isinstance(e, KeyboardInterrupt) else f"{type(e).__name__}: {e}"))
+            return
+        box["summary"] = summary
+        post(IndexDone(summary.count("indexed"), summary.count("unchanged") + summary.count("alias"),
+                       summary.count("skipped") + summary.count("failed"), summary.interrupted))
+
+    def stop_indexing(self) -> None:
+        """Stop the indexing run at its next step (between stages and files); what finished is kept."""
+        self._index_stop.set()
+
+    def index_left_running(self) -> bool:
+        """True when an abandoned indexing run is still finishing its current step."""
+        return self._index_thread is not None and self._index_thread.is_alive()
+
+    def close(self) -> None:
+        """The app is quitting: stop generating answers, leave any indexing run behind."""
+        self._index_stop.set()
+        self.closing.set()
 
     # -- frames ---------------------------------------------------------------------------------
     def frame(self, video: str, t: float, max_side: int = 480) -> Any | None:
@@ -123,8 +179,9 @@ class Backend:
 class MessageReporter(Reporter):
     """A pipeline `Reporter` that turns its callbacks into Textual messages (called from worker threads)."""
 
-    def __init__(self, post: Callable[[Message], Any]):
+    def __init__(self, post: Callable[[Message], Any], stop: threading.Event | None = None):
         self.post = post
+        self.stop_event = stop or threading.Event()
         self._lock = threading.Lock()
         self._files: list[Path] = []
         self._path = ""
@@ -136,9 +193,15 @@ class MessageReporter(Reporter):
     def start(self, files: list[Path]) -> None:
         self._files = list(files)
 
+    def _check(self) -> None:
+        # the pipeline treats KeyboardInterrupt as "stop here": what finished is kept, the rest resumes later
+        if self.stop_event.is_set():
+            raise KeyboardInterrupt
+
     def begin_file(self, path: Path) -> None:
         from .present import stage_expectation
 
+        self._check()
         with self._lock:
             self._path, self._done, self._t0 = str(path), 0, time.perf_counter()
             self._pos += 1
@@ -152,6 +215,7 @@ class MessageReporter(Reporter):
             self._expected = max(self._expected, self._done + 1)
             msg = self._progress(name)
         self.post(msg)
+        self._check()
 
     def _progress(self, stage: str) -> IndexProgress:
         return IndexProgress(self._path, self._pos, len(self._files), stage, self._done, self._expected,

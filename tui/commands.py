@@ -10,6 +10,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 # (name, help, action: on the main screen, or on the app with `app.`)
 COMMANDS: list[tuple[str, str, str]] = [
     ("Index a file or folder…", "add videos to the library (ctrl+n)", "index_path"),
+    ("Stop indexing", "stop after the current step; what finished is kept", "stop_indexing"),
     ("Open moment in player", "play the selected evidence row from its time (o)", "open_moment"),
     ("Copy video@mm:ss", "copy the selected moment's reference (c)", "copy_moment"),
     ("Previous answer", "show the evidence of the answer before (ctrl+up)", "prev_answer"),

@@ -43,6 +43,9 @@ class History:
 
     def append(self, result: dict[str, Any]) -> dict[str, Any]:
         entry = {k: result[k] for k in KEEP_FIELDS if k in result}
+        # tool calls keep what the chat shows (name, arguments, counts), not the text they returned
+        entry["tool_calls"] = [{k: v for k, v in c.items() if k not in ("content", "evidence")}
+                               for c in entry.get("tool_calls") or [] if isinstance(c, dict)]
         entry["db"] = self.db
         entry["at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
         try:

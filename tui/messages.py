@@ -14,6 +14,13 @@ from textual.message import Message
 
 
 @dataclass
+class ModelsLoading(Message):
+    """What is loading now (a status line)."""
+
+    text: str
+
+
+@dataclass
 class ModelsReady(Message):
     """The agent's models finished loading (or failed to: `error`)."""
 

@@ -116,7 +116,9 @@ def tool_call_line(call: dict[str, Any]) -> str:
     parts = [f"{k}={_one_line(repr(v), 48)}" for k, v in args.items() if v is not None] if isinstance(args, dict) else []
     line = f"{name}({', '.join(parts)})"
     res = call.get("results", call.get("result"))
-    if isinstance(res, (int, float)):
+    if call.get("ok") is False or call.get("error"):
+        line += f" ✗ {_one_line(call.get('error') or 'failed', 60)}"
+    elif isinstance(res, (int, float)):
         line += f" → {res} result{'s' if res != 1 else ''}"
     elif isinstance(res, list):
         line += f" → {len(res)} result{'s' if len(res) != 1 else ''}"
@@ -162,5 +164,5 @@ def stage_expectation(path: str) -> int:
     """How many pipeline stages a file of this kind reports (a progress estimate, never exact)."""
     from vidsage.index.pipeline import AUDIO_EXTS
 
-    # audio: subtitles, decode audio, asr, store; video adds decode+keyframes, describe, events
-    return 4 if Path(path).suffix.lower() in AUDIO_EXTS else 7
+    # audio: subtitles, decode audio, asr, store; video adds decode+keyframes and describe (+ events, clip)
+    return 4 if Path(path).suffix.lower() in AUDIO_EXTS else 6

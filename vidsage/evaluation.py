@@ -48,7 +48,7 @@ HIT_RULE = ("the top moment is on the right video and lies inside [start - 2 s, 
             "(top.start >= start - 2 and top.end <= end + 2)")
 MATCH_RULE = ("case, accents and punctuation folded (apostrophes dropped, hyphens split), number words "
               "folded to digits ('two' -> '2', 'twenty one' -> '21', 'first' -> '1st'), 'gray'/'color' "
-              "spellings folded to 'grey'/'colour', articles a/an/the dropped, CJK split into characters; "
+              "spellings folded to 'grey'/'colour', one plural 's' dropped from words over 3 letters, articles a/an/the dropped, CJK split into characters; "
               "match when every remaining token of the expected answer (or of one of its '|' alternatives) "
               "occurs among the tokens of the answer text")
 FORMAT_VERSION = 1
@@ -125,7 +125,10 @@ def answer_tokens(text: str) -> list[str]:
         elif w in _ORDINALS:
             out.append(_ORDINALS[w])
         elif w not in ARTICLES:
-            out.append(_SPELLING.get(w, w))
+            w = _SPELLING.get(w, w)
+            if len(w) > 3 and w.endswith("s") and not w.endswith("ss") and not w.isdigit():
+                w = w[:-1]  # a plain plural: "jewels" == "jewel"
+            out.append(w)
         i += 1
     return out
 
@@ -292,8 +295,22 @@ def score_answer(item: EvalItem, ask: dict[str, Any], same_video: Callable[[str]
         if top is None:
             s["correct_video"] = False
     if item.answerable:
-        s["match"] = answer_matches(item.answer or "", str(ask.get("answer") or ""))
+        s["match"] = answer_matches(item.answer or "", answer_text_without_sources(ask))
     return s
+
+
+def answer_text_without_sources(ask: dict[str, Any]) -> str:
+    """The answer with cited file paths and names removed: a file called big_buck_bunny.webm must not
+    answer "what is the title" by being cited."""
+    text = str(ask.get("answer") or "")
+    names: set[str] = set()
+    for m in list(ask.get("citations") or []) + list(ask.get("moments") or []):
+        v = str(m.get("video") or "")
+        if v:
+            names.update({v, Path(v).name})
+    for n in sorted(names, key=len, reverse=True):
+        text = text.replace(n, " ")
+    return text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -426,14 +443,14 @@ _COLUMNS = [  # header, key, formatter
     ("n", "n", str),
     ("acc", "accuracy", _pct),
     ("IoU", "iou_mean", _num),
-    ("R@1 .3", "r1_iou03", _pct),
-    ("R@1 .5", "r1_iou05", _pct),
-    ("R@5 .5", "r5_iou05", _pct),
-    ("hit ±2s", "hit_2s", _pct),
+    ("R1@.3", "r1_iou03", _pct),
+    ("R1@.5", "r1_iou05", _pct),
+    ("R5@.5", "r5_iou05", _pct),
+    ("±2s", "hit_2s", _pct),
     ("video", "correct_video", _pct),
     ("p50 s", "latency_p50_s", _num),
     ("p95 s", "latency_p95_s", _num),
-    ("tools/q", "tool_calls_per_question", lambda v: _num(v, "{:.1f}")),
+    ("tools", "tool_calls_per_question", lambda v: _num(v, "{:.1f}")),
     ("err", "errors", str),
 ]
 
@@ -445,16 +462,17 @@ def summary_rows(summary: dict[str, Any]) -> list[tuple[str, list[str]]]:
 
 
 def rich_table(report: dict[str, Any]):
+    from rich import box
     from rich.table import Table
 
     opts = report["options"]
     title = f"vidsage eval — {Path(report['input']).name} — mode {opts['mode']}"
     if not report.get("complete"):
         title += f" (partial: {len(report['results'])} of {report['questions']})"
-    t = Table(title=title, title_justify="left")
-    t.add_column("kind")
+    t = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    t.add_column("kind", no_wrap=True)
     for header, _, _ in _COLUMNS:
-        t.add_column(header, justify="right")
+        t.add_column(header, justify="right", no_wrap=True)
     for name, cells in summary_rows(report["summary"]):
         t.add_row(f"[bold]{name}[/]" if name == "overall" else name, *cells)
     return t

@@ -21,7 +21,7 @@ from vidsage.types import fmt_time
 
 from .. import player
 from ..messages import (AnswerDone, AnswerToken, IndexDone, IndexFileDone, IndexProgress, KeyframeLoaded,
-                        LibraryLoaded, ModelsReady, ToolCall)
+                        LibraryLoaded, ModelsLoading, ModelsReady, ToolCall)
 from ..present import EvidenceRow, answer_footer, evidence_rows, library_rows, tool_call_line
 from ..widgets.chat import ChatEntry, ChatPane
 from ..widgets.evidence import EvidencePane, EvidenceTable
@@ -84,7 +84,7 @@ class MainScreen(Screen):
     @work(thread=True, exclusive=True, group="models", exit_on_error=False)
     def load_models(self) -> None:
         try:
-            status = self.app.backend.warm_up()
+            status = self.app.backend.warm_up(on_status=lambda text: self.post_message(ModelsLoading(text)))
         except Exception as e:
             self.post_message(ModelsReady("error", f"{type(e).__name__}: {str(e)[:300]}"))
         else:
@@ -131,6 +131,10 @@ class MainScreen(Screen):
         self.post_message(KeyframeLoaded((video, t), image, note))
 
     # -- messages from workers -----------------------------------------------------------------------
+    def on_models_loading(self, msg: ModelsLoading) -> None:
+        if not self.models_ready:
+            self.query_one(StatusLine).set_state("loading", msg.text)
+
     def on_models_ready(self, msg: ModelsReady) -> None:
         status = self.query_one(StatusLine)
         if msg.error:
@@ -138,7 +142,10 @@ class MainScreen(Screen):
             self.notify(msg.error, title="Models failed to load", severity="error", timeout=10)
         else:
             self.models_ready = True
-            status.set_state("busy" if self.pending else "ready", msg.status)
+            if self.pending:
+                status.set_state("busy", "answering…")
+            else:
+                status.set_state("ready", msg.status)
 
     def on_library_loaded(self, msg: LibraryLoaded) -> None:
         self.videos = {}
@@ -189,6 +196,7 @@ class MainScreen(Screen):
 
     def on_index_done(self, msg: IndexDone) -> None:
         self.indexing = False
+        self.app.on_index_stopped()
         if msg.error:
             text = f"indexing failed: {msg.error}"
             self.notify(msg.error, title="Indexing failed", severity="error", timeout=10)
@@ -371,6 +379,11 @@ class MainScreen(Screen):
 
     def action_next_answer(self) -> None:
         self._step_answer(1)
+
+    def action_stop_indexing(self) -> None:
+        if self.indexing:
+            self.app.backend.stop_indexing()
+            self.query_one(StatusLine).set_activity("stopping indexing after the current step…")
 
     def action_clear_history(self) -> None:
         self.app.history.clear()

@@ -3,12 +3,17 @@ Kitty graphics or Sixel, else coloured half-cells), a line of text where it cann
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Static
+
+# textual-image logs a traceback when the terminal does not answer its size query; never print it
+# over the user's terminal (it falls back to standard cell sizes by itself)
+logging.getLogger("textual_image").addHandler(logging.NullHandler())
 
 try:  # imported at module load on purpose: textual-image asks the terminal what it can draw before Textual starts
     from textual_image.renderable import Image as _AutoRenderable

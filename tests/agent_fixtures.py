@@ -1,4 +1,4 @@
-"""A real store of the bundled media for the agent's tests and benchmark.
+"""Fixtures for the agent tests and benchmark: a real store of the bundled media, and question sets.
 
 `build_store` indexes the files with the real pipeline (`vidsage.index.pipeline.index_paths`).
 TEMPORARY fallback while the pipeline is being finished: when it cannot run, the store is filled
@@ -71,3 +71,66 @@ def fill_from_manifest(db, media: Path, settings, files, extra_chunks: list[tupl
         store.put_video(VideoRecord(video_id=vid, path=path, paths=[path], duration=duration, streams=streams,
                                     status="done", chunks=len(chunks), keyframes=len(frames), language="en",
                                     models={"embedder": emb.name}))
+
+
+# -- routing eval: (question, acceptable first tools). "when" questions must take find_moments (the
+# fast path); picture questions may use frames or segments. Varied wording on purpose, including
+# questions that mention both speech and picture, and a clock question that is not a "when".
+SEEN = ("search_frames", "search_segments")
+ROUTING_CASES: list[tuple[str, tuple[str, ...]]] = [
+    ("When does he say ask not what your country can do for you?", ("find_moments",)),
+    ("At what point does the woman mention the crown jewels?", ("find_moments",)),
+    ("where in the video does the red car appear", ("find_moments",)),
+    ("What time does the bird fly away?", ("find_moments",)),
+    ("at which moment does the title Big Buck Bunny show up", ("find_moments",)),
+    ("Find the moment the second person walks in", ("find_moments",)),
+    ("How far into the clip does someone say Hildy?", ("find_moments",)),
+    ("when do they talk about helmets", ("find_moments",)),
+    ("When is the first white car visible?", ("find_moments",)),
+    ("What does the speaker ask people to do?", ("search_transcript",)),
+    ("What does he say about penguins?", ("search_transcript",)),
+    ("what did Houston tell the crew about helmet bags", ("search_transcript",)),
+    ("Who is asked about the lord of the universe?", ("search_transcript",)),
+    ("Does anyone mention the crown jewels?", ("search_transcript",)),
+    ("What words does the man in the grid clip speak?", ("search_transcript",)),
+    ("what is the opening line of the JFK speech", ("search_transcript",)),
+    ("Quote what she says after hello", ("search_transcript",)),
+    ("What colour is the car that drives up?", SEEN),
+    ("What is the woman at the counter wearing?", SEEN),
+    ("How many people are in the room?", SEEN),
+    ("What text appears on screen at the start?", SEEN),
+    ("What does the room look like?", SEEN),
+    ("what is on the wall behind the operators", SEEN),
+    ("What happens after the bird leaves?", SEEN),
+    ("Do any cars pass each other?", SEEN),
+    ("Summarise the JFK clip", ("list_videos", "get_transcript")),
+    ("give me an overview of what is discussed", ("list_videos", "get_transcript")),
+    ("Which videos do I have?", ("list_videos",)),
+    ("List my videos", ("list_videos",)),
+    ("What time does the clock on the wall show?", SEEN),
+    ("who is the lord of the universe", ("search_transcript",)),
+    ("is the boss in a good mood", ("search_transcript",)),
+    # written after the router, not tuned to it
+    ("Is there any dialogue about the weather?", ("search_transcript",)),
+    ("Which speaker uses the word 'now'?", ("search_transcript",)),
+    ("what animals can be seen", SEEN),
+    ("Is anyone wearing glasses?", SEEN),
+    ("How does the film clip begin?", ("search_transcript", "get_transcript", "list_videos") + SEEN),
+    ("When the white car drives past, what colour is the road?", SEEN),
+    ("What is the first thing the astronaut says?", ("search_transcript",)),
+    ("Tell me about the bird", SEEN),
+]
+
+# -- benchmark questions over the bundled samples: (kind, question, expected video file or None)
+BENCH_QUESTIONS: list[tuple[str, str, str | None]] = [
+    ("said", "What does the speaker ask people to do?", "jfk.flac"),
+    ("said", "What does the woman say about the crown jewels?", "friday_his_girl_friday.mp4"),
+    ("said", "What does he say about penguins?", None),
+    ("said", "Who does she ask about the lord of the universe?", "friday_his_girl_friday.mp4"),
+    ("when", "When does he say ask not what your country can do for you?", "jfk.flac"),
+    ("when", "At what point does someone say Hildy?", "friday_his_girl_friday.mp4"),
+    ("when", "When does she mention the crown jewels?", "friday_his_girl_friday.mp4"),
+    ("what", "What is in the picture of the film clip?", "friday_his_girl_friday.mp4"),
+    ("what", "Summarise the JFK clip", "jfk.flac"),
+    ("what", "who is the lord of the universe", "friday_his_girl_friday.mp4"),
+]
