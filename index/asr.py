@@ -5,11 +5,12 @@ would make faster-whisper go to the hub. VAD (Silero, shipped inside faster-whis
 which is both faster and stops Whisper inventing text in quiet stretches.
 
 Language guard: Whisper guesses the language from the first 30 s. On short or noisy clips that
-guess can be wrong with low confidence (the 6 s "His Girl Friday" clip comes out as Italian,
-p=0.32) and the transcript is then gibberish. So when nothing was forced and the guess is unsure,
-the audio is transcribed again in the most likely alternatives (English first: the commonest
-language and the commonest victim) and the transcript the model itself is most confident about
-(mean word probability) is kept.
+guess can be wrong with low confidence (MODELS.md saw the 6 s "His Girl Friday" clip detected as
+Italian, p=0.32, and half its transcript came out as Italian gibberish). So when nothing was forced
+and the guess is unsure (p < 0.5), the start of the audio is decoded in the detected language and
+the likeliest alternatives (English first: the commonest language and the commonest victim), and
+the language whose decode the model is most sure of (mean word probability), among those that do
+not loop, is kept.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ GUARD_THRESHOLD = 0.5  # below this detected-language probability, try alternati
 GUARD_ALTERNATIVES = 2  # how many other languages to try
 GUARD_PROBE_S = 30.0  # candidates are compared on this much audio from the start
 LOOP_COMPRESSION = 2.4  # faster-whisper's compression_ratio_threshold
+PROBE_MAX_TOKENS = 128  # per 30 s window of a probe decode
 # Beam 5, not greedy: on the sample media it costs ~10-30 % more time but greedy decoding made the
 # no-speech rule drop 40 s of real (noisy radio) speech on apollo11 and misheard GRID words.
 DEFAULT_BEAM = 5
@@ -52,6 +54,7 @@ class Transcript:
     language_probability: float
     segments: list[SpeechSegment] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)  # model, beam, vad, guard decisions
+    language_probs: list[tuple[str, float]] = field(default_factory=list)  # top detections, best first
     seconds: float = 0.0  # wall time spent
 
     @property
@@ -126,13 +129,12 @@ class Transcriber:
         audio = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
         forced = language or self.settings.language
         best = self._run(audio, forced)
-        probs = sorted(best.options.pop("_all_probs", None) or [], key=lambda lp: -lp[1])
         if not forced and best.words and best.language_probability < self.guard_threshold:
-            best = self._guard(audio, best, probs)
+            best = self._guard(audio, best)
         best.seconds = time.perf_counter() - t0
         return best
 
-    def _guard(self, audio: np.ndarray, first: Transcript, probs: list[tuple[str, float]]) -> Transcript:
+    def _guard(self, audio: np.ndarray, first: Transcript) -> Transcript:
         """Try the likeliest other languages on the start of the audio; keep the best-scored one.
 
         Candidates are compared on the same probe (the first GUARD_PROBE_S seconds), decoded at
@@ -141,9 +143,10 @@ class Transcriber:
         language pays for a second full transcription.
         """
         probe = audio[: int(GUARD_PROBE_S * SAMPLE_RATE)]
-        candidates = [first.language] + [lang for lang in ["en"] + [lp[0] for lp in probs] if lang != first.language]
+        probs = dict(first.language_probs)
+        candidates = [first.language, "en"] + [lang for lang, _ in first.language_probs]
         candidates = list(dict.fromkeys(candidates))[: GUARD_ALTERNATIVES + 1]
-        scores: dict[str, tuple[float, float]] = {}
+        scores: dict[str, tuple[float, float, float]] = {}
         for lang in candidates:
             t = self._run(probe, lang, fallback=False)
             # a forced wrong language often loops ("no, no, no, ...") with *high* word
@@ -151,9 +154,9 @@ class Transcriber:
             scores[lang] = (0.0 if t.looped else 1.0, round(t.mean_word_probability, 3), round(t.avg_logprob, 3))
         kept = max(candidates, key=lambda lang: scores[lang])  # ties keep the detected language
         best = first if kept == first.language else self._run(audio, kept)
-        best.options.pop("_all_probs", None)
         # report the detection's confidence for the kept language, not a forced run's 1.0
-        best.language_probability = dict(probs).get(kept, first.language_probability if kept == first.language else 0.0)
+        best.language_probability = probs.get(kept, first.language_probability if kept == first.language else 0.0)
+        best.language_probs = first.language_probs
         best.options["language_guard"] = {
             "detected": first.language, "detected_probability": round(first.language_probability, 3),
             "scores": {k: list(v) for k, v in scores.items()}, "kept": kept, "probe_s": GUARD_PROBE_S}
@@ -187,7 +190,9 @@ class Transcriber:
             multilingual=language is None,
         )
         if not fallback:
-            opts["temperature"] = 0.0
+            # probe decode: one temperature, and a token cap so that a looping wrong language
+            # stops early (fast speech may be cut short too: fine, the probe only compares)
+            opts.update(temperature=0.0, max_new_tokens=PROBE_MAX_TOKENS)
         model = self.model
         with self._run_lock:
             seg_iter, info = model.transcribe(audio, **opts)
@@ -195,8 +200,8 @@ class Transcriber:
         words: list[Word] = []
         out_segments: list[SpeechSegment] = []
         for s in segments:
-            out_segments.append(SpeechSegment(s.start, s.end, s.text, s.avg_logprob, s.no_speech_prob,
-                                              s.compression_ratio))
+            out_segments.append(SpeechSegment(float(s.start), float(s.end), s.text, float(s.avg_logprob),
+                                              float(s.no_speech_prob), float(s.compression_ratio)))
             for w in s.words or []:
                 if w.word.strip():
                     words.append(Word(start=float(w.start), end=float(max(w.end, w.start)),
@@ -204,8 +209,8 @@ class Transcriber:
         options = {"model": self.settings.whisper, "device": self.device, "compute_type": self.compute_type,
                    "beam_size": self.beam_size, "vad": True, "language_forced": language,
                    "multilingual": language is None, "condition_on_previous_text": False}
-        if info.all_language_probs:
-            options["_all_probs"] = list(info.all_language_probs)
+        top = sorted(info.all_language_probs or [], key=lambda lp: -lp[1])[:5]
         return Transcript(words=words, language=info.language,
                           language_probability=float(info.language_probability),
-                          segments=out_segments, options=options)
+                          segments=out_segments, options=options,
+                          language_probs=[(lang, round(float(p), 4)) for lang, p in top])

@@ -73,6 +73,8 @@ MIN_EVENT_S = 0.75  # seconds an object must be seen for an event
 MAX_MISS_S = 1.0  # seconds a track survives without a blob (occlusion, a missed frame)
 JOIN_GAP_S = 1.5  # seconds between a track's end and another's start that still join them
 STILL_SPEED = 0.04  # of the frame diagonal per second: slower counts as staying still
+VIEWS = 3  # views of each object described (tags pooled over them)
+VIEW_GAP_S = 0.75  # seconds between two views kept
 # -- text events --------------------------------------------------------------------------------
 TEXT_SAME = 0.5  # fuzzy similarity that makes two readings the same on-screen text
 REFINE_FPS = 4.0  # frames per second examined between two keyframes to place a text's bounds
@@ -600,8 +602,7 @@ class _Det:
 class _Track:
     id: int
     dets: list[_Det] = field(default_factory=list)
-    best_score: float = -1.0
-    best: dict[str, Any] | None = None  # the crop for describing: image, mask, t, box
+    views: list[dict[str, Any]] = field(default_factory=list)  # crops to describe (see _keep_view)
 
     def predict(self, t: float) -> tuple[float, float, float, float]:
         last = self.dets[-1]
@@ -784,7 +785,7 @@ def object_events(path: str | Path, shots: list[Shot], settings: Settings, descr
         tracker = trackers.setdefault(u, _Tracker(mask.shape))
         blobs = _blobs(mask, fr.t)
         for tr, det in tracker.update(fr.t, blobs):
-            _keep_best(tr, det, fr.image, mask)
+            _keep_view(tr, det, fr.image, mask)
         if debug is not None and "masks" in debug:
             debug["masks"].append((fr.t, mask.copy(), [d.box for d in blobs]))
     events: list[tuple[_Track, int]] = []
@@ -804,26 +805,30 @@ def object_events(path: str | Path, shots: list[Shot], settings: Settings, descr
     return segs
 
 
-def _keep_best(tr: _Track, det: _Det, image: np.ndarray, mask: np.ndarray) -> None:
-    """Remember the view to describe: the biggest one, preferring views not cut by the frame edge."""
+def _keep_view(tr: _Track, det: _Det, image: np.ndarray, mask: np.ndarray) -> None:
+    """Keep up to VIEWS views of the object to describe: the biggest ones (views cut by the frame
+    edge count less), at least VIEW_GAP_S apart so they show it in different poses or places."""
     h, w = mask.shape
     x0, y0, x1, y1 = det.box
     edge = x0 <= 1 or y0 <= 1 or x1 >= w - 1 or y1 >= h - 1
     score = det.area * (0.4 if edge else 1.0)
-    if score <= tr.best_score:
+    near = [v for v in tr.views if abs(v["t"] - det.t) < VIEW_GAP_S]
+    if near and all(v["score"] >= score for v in near):
         return
-    tr.best_score = score
+    if not near and len(tr.views) >= VIEWS and min(v["score"] for v in tr.views) >= score:
+        return
     H, W = image.shape[:2]
     sx, sy = W / w, H / h
     mx, my = 0.1 * (x1 - x0), 0.1 * (y1 - y0)
     X0, Y0 = max(0, int((x0 - mx) * sx)), max(0, int((y0 - my) * sy))
     X1, Y1 = min(W, int(math.ceil((x1 + mx) * sx))), min(H, int(math.ceil((y1 + my) * sy)))
-    crop = image[Y0:Y1, X0:X1].copy()
-    m = mask[y0:y1, x0:x1]
-    tr.best = {"t": det.t, "crop": crop, "box": det.box, "edge": edge,
-               "mask": cv2.resize(m, (max(1, int((x1 - x0) * sx)), max(1, int((y1 - y0) * sy))),
-                                  interpolation=cv2.INTER_NEAREST),
-               "inner": (int((x0 * sx) - X0), int((y0 * sy) - Y0))}
+    view = {"t": det.t, "score": score, "crop": image[Y0:Y1, X0:X1].copy(), "box": det.box, "edge": edge,
+            "mask": cv2.resize(mask[y0:y1, x0:x1], (max(1, int((x1 - x0) * sx)), max(1, int((y1 - y0) * sy))),
+                               interpolation=cv2.INTER_NEAREST),
+            "inner": (int((x0 * sx) - X0), int((y0 * sy) - Y0))}
+    views = [v for v in tr.views if v not in near] + [view]
+    views.sort(key=lambda v: -v["score"])
+    tr.views = views[:VIEWS]
 
 
 def _join_tracks(tracks: list[_Track]) -> list[_Track]:
@@ -836,13 +841,28 @@ def _join_tracks(tracks: list[_Track]) -> list[_Track]:
             gap = tr.dets[0].t - o.dets[-1].t
             if 0 <= gap <= JOIN_GAP_S and _iou_like(_grow(o.dets[-1].box, 0.3), tr.dets[0].box) > 0:
                 o.dets += tr.dets
-                if tr.best_score > o.best_score:
-                    o.best_score, o.best = tr.best_score, tr.best
+                o.views = sorted(o.views + tr.views, key=lambda v: -v["score"])[:VIEWS]
                 joined = True
                 break
         if not joined:
             out.append(tr)
-    return out
+    # a short piece that lives beside a longer track (a shadow or a limb split off for a moment)
+    # is part of it, not an object of its own
+    keep: list[_Track] = []
+    for tr in out:
+        life = tr.dets[-1].t - tr.dets[0].t
+        host = None
+        if life < 2.0:
+            for o in out:
+                if o is tr or o.dets[-1].t - o.dets[0].t <= life:
+                    continue
+                near = [d for d in o.dets if abs(d.t - tr.dets[0].t) <= 0.5 or abs(d.t - tr.dets[-1].t) <= 0.5]
+                if any(_iou_like(_grow(d.box, 0.5), e.box) > 0 for d in near for e in tr.dets):
+                    host = o
+                    break
+        if host is None:
+            keep.append(tr)
+    return keep
 
 
 def _is_event(tr: _Track, h: int, w: int) -> bool:
@@ -888,8 +908,25 @@ def _size_word(frac: float) -> str:
     return "large" if frac >= 0.08 else "medium-sized" if frac >= 0.02 else "small"
 
 
-def _object_class(tags: list[tuple[str, float]], faces: int, aspect: float) -> tuple[str, str]:
-    """(class word, how it was decided) from the crop's tags, faces and shape (height / width)."""
+def _shape_facts(tr: _Track, h: int, w: int) -> dict[str, float]:
+    """Shape over the track: height/width (median, views not cut at the left/right edge; a view cut
+    at the top or bottom only underestimates it) and how much the width varies (a walking body
+    changes width with every stride; a car, a ball, a box do not)."""
+    side_free = [d for d in tr.dets if d.box[0] > 2 and d.box[2] < w - 2]
+    if len(side_free) < 3:
+        return {"aspect": 0.0, "width_cv": 0.0, "n": float(len(side_free))}
+    widths = np.array([d.box[2] - d.box[0] for d in side_free], np.float32)
+    heights = np.array([d.box[3] - d.box[1] for d in side_free], np.float32)
+    return {"aspect": float(np.median(heights / np.maximum(widths, 1))),
+            "width_cv": float(widths.std() / max(1e-6, widths.mean())), "n": float(len(side_free))}
+
+
+def _object_class(tags: list[tuple[str, float]], faces: int, shape: dict[str, float]) -> tuple[str, str]:
+    """(class word, what decided it) from the pooled crop tags, faces and the track's shape.
+
+    Tags of a class (vehicles, clothing -> person, animal groups) decide when they add up to 0.1;
+    a face makes a person; without either, a tall shape whose width keeps changing (a walking
+    body) is a person "by shape"; anything else stays an "object"."""
     table = _class_table()
     score: dict[str, float] = {}
     for lbl, p in tags:
@@ -902,9 +939,20 @@ def _object_class(tags: list[tuple[str, float]], faces: int, aspect: float) -> t
         cls, s = max(score.items(), key=lambda kv: kv[1])
         if s >= 0.1:
             return cls, "face" if cls == "person" and faces else "tags"
-    if aspect >= 1.6:
-        return "person", "shape"  # a tall moving shape on a static camera
+    if shape["n"] >= 5 and ((shape["aspect"] >= 1.8 and shape["width_cv"] >= 0.08) or shape["aspect"] >= 2.6):
+        return "person", "shape"
     return "object", "none"
+
+
+def _pool_tags(per_view: list[list[tuple[str, float]]]) -> list[tuple[str, float]]:
+    """Tags of several views of one object: mean probability per label (absent = 0), best first."""
+    if not per_view:
+        return []
+    acc: dict[str, float] = {}
+    for tags in per_view:
+        for lbl, p in tags:
+            acc[lbl] = acc.get(lbl, 0.0) + p / len(per_view)
+    return sorted(((k, round(v, 4)) for k, v in acc.items()), key=lambda kv: -kv[1])
 
 
 def _describe_event(tr: _Track, shot: int, shape: tuple[int, int], describer: Any) -> Segment:
@@ -922,32 +970,30 @@ def _describe_event(tr: _Track, shot: int, shape: tuple[int, int], describer: An
         dt = b.t - a.t
         if dt > 0 and math.hypot(b.centre[0] - a.centre[0], b.centre[1] - a.centre[1]) / diag / dt < STILL_SPEED:
             still += dt
+    views = [v for v in tr.views if v["crop"].size]
     tags: list[tuple[str, float]] = []
     colours: list[str] = []
     faces = 0
-    aspect = 1.0
-    best = tr.best
-    if best is not None and best["crop"].size:
-        crop = best["crop"]
-        bx0, by0, bx1, by1 = best["box"]
-        aspect = (by1 - by0) / max(1, bx1 - bx0)
+    if views:
         try:
-            tags = describer.tags([crop])[0]
+            tags = _pool_tags(describer.tags([v["crop"] for v in views]))
         except Exception as e:
             log.debug("tags failed: %s", e)
         try:
-            if min(crop.shape[:2]) >= 40 and getattr(describer.settings, "faces", True):
-                faces = describer.faces([crop])[0]
+            if getattr(describer.settings, "faces", True):
+                big = [v["crop"] for v in views if min(v["crop"].shape[:2]) >= 40]
+                faces = max(describer.faces(big), default=0) if big else 0
         except Exception as e:
             log.debug("faces failed: %s", e)
-        colours = _object_colours(best)
-    cls, how = _object_class(tags, faces, aspect)
+        colours = _object_colours(views[0])
+    facts = _shape_facts(tr, h, w)
+    cls, how = _object_class(tags, faces, facts)
     meta = {"event": "object", "class": cls, "class_from": how, "shot": shot,
             "entry": entry or "middle", "exit": leave or "middle", "direction": direction or "",
             "still_s": round(still, 1), "peak_area": round(peak, 4), "faces": faces,
-            "tags": [lbl for lbl, _ in tags], "colours": colours,
-            "best_t": round(best["t"], 2) if best else None,
-            "track_frames": len(tr.dets)}
+            "tags": [lbl for lbl, p in tags[:4] if p >= 0.05], "colours": colours,
+            "best_t": round(views[0]["t"], 2) if views else None,
+            "aspect": round(facts["aspect"], 2), "track_frames": len(tr.dets)}
     return Segment("object", round(start, 2), round(end, 2), "", meta)
 
 

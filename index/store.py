@@ -17,6 +17,7 @@ resumed run never duplicates entries.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -32,7 +33,17 @@ _BATCH = 2000
 _DUMMY = [1.0]  # the videos collection holds records, not vectors; Chroma still wants one
 
 
+# Chroma's client setup is not thread-safe the first time a path is opened (KeyError inside its
+# system cache), and the TUI opens stores from worker threads: open one at a time.
+_OPEN_LOCK = threading.Lock()
+
+
 def _client(db: str):
+    with _OPEN_LOCK:
+        return _open_client(db)
+
+
+def _open_client(db: str):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 

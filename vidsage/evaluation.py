@@ -448,8 +448,8 @@ _COLUMNS = [  # header, key, formatter
     ("R5@.5", "r5_iou05", _pct),
     ("±2s", "hit_2s", _pct),
     ("video", "correct_video", _pct),
-    ("p50 s", "latency_p50_s", _num),
-    ("p95 s", "latency_p95_s", _num),
+    ("p50", "latency_p50_s", _num),
+    ("p95", "latency_p95_s", _num),
     ("tools", "tool_calls_per_question", lambda v: _num(v, "{:.1f}")),
     ("err", "errors", str),
 ]
@@ -466,7 +466,7 @@ def rich_table(report: dict[str, Any]):
     from rich.table import Table
 
     opts = report["options"]
-    title = f"vidsage eval — {Path(report['input']).name} — mode {opts['mode']}"
+    title = f"vidsage eval — {Path(report['input']).name} — mode {opts['mode']} (latency p50/p95 in s)"
     if not report.get("complete"):
         title += f" (partial: {len(report['results'])} of {report['questions']})"
     t = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
@@ -725,6 +725,11 @@ def _ask_one(item: EvalItem, settings: Settings, mode: str, per_video: bool, ide
 
 
 def print_report(run: EvalRun, console) -> None:
+    # a file or pipe gets the whole table rather than rich's 80-column default
+    if not console.is_terminal and console.width < 110:
+        from rich.console import Console
+
+        console = Console(file=console.file, width=110, no_color=console.no_color)
     console.print(rich_table(run.report))
     console.print(f"report: {run.out} and {run.markdown_path}", highlight=False)
     errors = [r for r in run.report["results"] if r.get("error")]

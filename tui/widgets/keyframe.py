@@ -17,7 +17,6 @@ logging.getLogger("textual_image").addHandler(logging.NullHandler())
 
 try:  # imported at module load on purpose: textual-image asks the terminal what it can draw before Textual starts
     from textual_image.renderable import Image as _AutoRenderable
-    from textual_image.renderable.halfcell import Image as _HalfcellRenderable  # noqa: F401
     from textual_image.widget import HalfcellImage
     from textual_image.widget import Image as _AutoImage
 
