@@ -174,23 +174,40 @@ def run_set(name: str, files: list[Path], settings, sampler: RssSampler, log) ->
     }
 
 
-def table(result: dict[str, Any]):
+def tables(result: dict[str, Any]):
     from rich.table import Table
 
     t = Table(title="indexing speed (x real time = media seconds per wall second; higher is faster)",
               title_justify="left")
-    for col in ("input", "media", "run", "wall s", "x real time", "stages (x real time each; vision and speech overlap)",
-                "peak RSS"):
-        t.add_column(col, justify="right" if col in ("media", "wall s", "x real time", "peak RSS") else "left")
+    for col in ("input", "media", "vidsage wall s", "vidsage x rt", "naive wall s", "naive x rt", "speedup",
+                "peak RSS vidsage / naive"):
+        t.add_column(col, justify="left" if col == "input" else "right")
     for name, r in result["inputs"].items():
-        for run in ("vidsage", "naive"):
-            d = r[run]
-            stages = ", ".join(f"{k} {v['realtime_factor']}x" for k, v in d["per_stage"].items())
-            t.add_row(name if run == "vidsage" else "", f"{r['media_seconds'] / 60:.1f} min" if run == "vidsage" else "",
-                      run, f"{d['wall_seconds']:.1f}", f"{d['realtime_factor']:.1f}", stages,
-                      f"{r['peak_rss_mib'].get(run, 0)} MiB")
-        t.add_row("", "", "[bold]speedup[/]", "", f"[bold]{r['speedup_vs_naive']:.2f}x[/]", "", "")
-    return t
+        t.add_row(name, f"{r['media_seconds'] / 60:.1f} min", f"{r['vidsage']['wall_seconds']:.1f}",
+                  f"{r['vidsage']['realtime_factor']:.1f}x", f"{r['naive']['wall_seconds']:.1f}",
+                  f"{r['naive']['realtime_factor']:.1f}x", f"[bold]{r['speedup_vs_naive']:.2f}x[/]",
+                  f"{r['peak_rss_mib'].get('vidsage', 0)} / {r['peak_rss_mib'].get('naive', 0)} MiB")
+    out = [t]
+    for name, r in result["inputs"].items():
+        st = Table(title=f"{name}: seconds per stage (x real time if that stage ran alone; vision and speech run "
+                         f"side by side, so stages overlap)", title_justify="left")
+        for col in ("stage", "vidsage s", "x rt", "naive s", "x rt "):
+            st.add_column(col, justify="left" if col == "stage" else "right")
+        ours, base = r["vidsage"]["per_stage"], r["naive"]["per_stage"]
+        pairs = [("decode+keyframes", "decode 1 fps"), ("describe", "describe"), ("clip", "clip"),
+                 ("events", None), ("subtitles", None), ("decode audio", "decode audio"), ("asr", "asr (no VAD)"),
+                 ("store", None)]
+        seen = set()
+        for a, b in pairs + [(k, None) for k in ours if k not in {p[0] for p in pairs}]:
+            if a not in ours and (b is None or b not in base):
+                continue
+            seen.add(a)
+            o, n = ours.get(a), base.get(b) if b else None
+            st.add_row(a if not b or a == b else f"{a} / {b}",
+                       f"{o['seconds']:.1f}" if o else "-", f"{o['realtime_factor']}x" if o else "-",
+                       f"{n['seconds']:.1f}" if n else "-", f"{n['realtime_factor']}x" if n else "-")
+        out.append(st)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -249,7 +266,9 @@ def main(argv: list[str] | None = None) -> int:
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     write_json(args.out, result)
-    Console().print(table(result))
+    con = Console(width=max(Console().width, 120))
+    for t in tables(result):
+        con.print(t)
     Console().print(f"peak RSS {result['peak_rss_mib']} MiB; wrote {args.out}", highlight=False)
     return 0
 

@@ -50,7 +50,7 @@ class SpeechSegment:
 @dataclass
 class Transcript:
     words: list[Word]
-    language: str
+    language: str | None  # None when no speech was found (detection on silence means nothing)
     language_probability: float
     segments: list[SpeechSegment] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)  # model, beam, vad, guard decisions
@@ -210,7 +210,7 @@ class Transcriber:
                    "beam_size": self.beam_size, "vad": True, "language_forced": language,
                    "multilingual": language is None, "condition_on_previous_text": False}
         top = sorted(info.all_language_probs or [], key=lambda lp: -lp[1])[:5]
-        return Transcript(words=words, language=info.language,
-                          language_probability=float(info.language_probability),
+        return Transcript(words=words, language=info.language if words else None,
+                          language_probability=float(info.language_probability) if words else 0.0,
                           segments=out_segments, options=options,
                           language_probs=[(lang, round(float(p), 4)) for lang, p in top])

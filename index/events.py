@@ -98,7 +98,7 @@ _PERSON_LABELS = ["cardigan", "jean", "suit", "sweatshirt", "jersey", "trench co
                   "abaya", "kimono", "poncho", "miniskirt", "overskirt", "hoopskirt", "gown", "academic gown",
                   "military uniform", "bulletproof vest", "cloak", "sarong", "stole", "apron", "brassiere",
                   "bikini", "maillot", "swimming trunks", "pajama", "wig", "bow tie", "Windsor tie",
-                  "bolo tie", "backpack", "ballplayer", "groom", "scuba diver", "sunglasses", "sunglass",
+                  "bolo tie", "ski mask", "backpack", "ballplayer", "groom", "scuba diver", "sunglasses", "sunglass",
                   "cowboy hat", "sombrero", "mortarboard", "bonnet", "knee pad", "sock", "Loafer",
                   "running shoe", "cowboy boot", "clog", "sandal", "umbrella", "wool", "hair slide"]
 _ANIMAL_RANGES = [("dog", 151, 268), ("wolf or fox", 269, 280), ("cat", 281, 285), ("big cat", 286, 293),
@@ -801,6 +801,7 @@ def object_events(path: str | Path, shots: list[Shot], settings: Settings, descr
                 events.append((tr, u))
     events.sort(key=lambda e: e[0].dets[0].t)
     segs = [_describe_event(tr, units[u][2], bgs[u].shape[:2], describer) for tr, u in events]
+    _borrow_classes(segs)
     _add_counts(segs)
     return segs
 
@@ -909,39 +910,72 @@ def _size_word(frac: float) -> str:
 
 
 def _shape_facts(tr: _Track, h: int, w: int) -> dict[str, float]:
-    """Shape over the track: height/width (median, views not cut at the left/right edge; a view cut
-    at the top or bottom only underestimates it) and how much the width varies (a walking body
-    changes width with every stride; a car, a ball, a box do not)."""
+    """Shape over the track, from the views that show the object's full height (within 80 % of its
+    tallest view) and are not cut at the left or right edge: height/width (median), and how much the
+    width varies (a walking body changes width with every stride; a car, a ball, a box do not)."""
     side_free = [d for d in tr.dets if d.box[0] > 2 and d.box[2] < w - 2]
-    if len(side_free) < 3:
-        return {"aspect": 0.0, "width_cv": 0.0, "n": float(len(side_free))}
-    widths = np.array([d.box[2] - d.box[0] for d in side_free], np.float32)
-    heights = np.array([d.box[3] - d.box[1] for d in side_free], np.float32)
+    tallest = max((d.box[3] - d.box[1] for d in side_free), default=0)
+    full = [d for d in side_free if d.box[3] - d.box[1] >= 0.8 * tallest]
+    if len(full) < 3:
+        return {"aspect": 0.0, "width_cv": 0.0, "n": float(len(full))}
+    widths = np.array([d.box[2] - d.box[0] for d in full], np.float32)
+    heights = np.array([d.box[3] - d.box[1] for d in full], np.float32)
     return {"aspect": float(np.median(heights / np.maximum(widths, 1))),
-            "width_cv": float(widths.std() / max(1e-6, widths.mean())), "n": float(len(side_free))}
+            "width_cv": float(widths.std() / max(1e-6, widths.mean())), "n": float(len(full))}
 
 
-def _object_class(tags: list[tuple[str, float]], faces: int, shape: dict[str, float]) -> tuple[str, str]:
-    """(class word, what decided it) from the pooled crop tags, faces and the track's shape.
+def _object_class(per_view: list[list[tuple[str, float]]], faces: int, shape: dict[str, float]) -> tuple[str, str]:
+    """(class word, what decided it) from the views' tags, faces and the track's shape.
 
-    Tags of a class (vehicles, clothing -> person, animal groups) decide when they add up to 0.1;
-    a face makes a person; without either, a tall shape whose width keeps changing (a walking
-    body) is a person "by shape"; anything else stays an "object"."""
+    A class's score is the most any one view gives it (its labels' probabilities summed: vehicles,
+    clothing -> person, animal groups). Order: a face; tags that are sure (>= 0.25); a tall shape
+    whose width keeps changing (a walking body) -> person "by shape"; weaker tags (>= 0.1);
+    else "object" (see `_borrow_classes`)."""
     table = _class_table()
     score: dict[str, float] = {}
-    for lbl, p in tags:
-        cls = table.get(lbl)
-        if cls:
-            score[cls] = score.get(cls, 0.0) + p
+    for tags in per_view:
+        mass: dict[str, float] = {}
+        for lbl, p in tags:
+            cls = table.get(lbl)
+            if cls:
+                mass[cls] = mass.get(cls, 0.0) + p
+        for cls, m in mass.items():
+            score[cls] = max(score.get(cls, 0.0), m)
     if faces:
-        score["person"] = score.get("person", 0.0) + 1.0
-    if score:
-        cls, s = max(score.items(), key=lambda kv: kv[1])
-        if s >= 0.1:
-            return cls, "face" if cls == "person" and faces else "tags"
-    if shape["n"] >= 5 and ((shape["aspect"] >= 1.8 and shape["width_cv"] >= 0.08) or shape["aspect"] >= 2.6):
+        return "person", "face"
+    best = max(score.items(), key=lambda kv: kv[1]) if score else ("", 0.0)
+    if best[1] >= 0.25:
+        return best[0], "tags"
+    if shape["n"] >= 3 and shape["aspect"] >= 1.8 and shape["width_cv"] >= 0.08:
         return "person", "shape"
+    if best[1] >= 0.1:
+        return best[0], "tags"
     return "object", "none"
+
+
+def _borrow_classes(segs: list[Segment]) -> None:
+    """An object the models could not name takes the class of a named event of the same video that
+    it resembles (size within x1.6, same height/width within 25 %, both rigid or both not): on a
+    static camera the same road carries the same kind of traffic."""
+    named = [s for s in segs if s.meta["class_from"] in ("tags", "face", "shape")]
+    for s in segs:
+        m = s.meta
+        if m["class"] != "object" or not named:
+            continue
+        best, best_d = None, 1e9
+        for o in named:
+            q = o.meta
+            ra = max(m["peak_area"], 1e-6) / max(q["peak_area"], 1e-6)
+            if not (1 / 1.6 <= ra <= 1.6) or not m["aspect"] or not q["aspect"]:
+                continue
+            rs = m["aspect"] / q["aspect"]
+            if not (0.8 <= rs <= 1.25) or (m["width_cv"] >= 0.08) != (q["width_cv"] >= 0.08):
+                continue
+            d = abs(math.log(ra)) + abs(math.log(rs))
+            if d < best_d:
+                best, best_d = o, d
+        if best is not None:
+            m["class"], m["class_from"] = best.meta["class"], f"like event {segs.index(best) + 1}"
 
 
 def _pool_tags(per_view: list[list[tuple[str, float]]]) -> list[tuple[str, float]]:
@@ -971,12 +1005,12 @@ def _describe_event(tr: _Track, shot: int, shape: tuple[int, int], describer: An
         if dt > 0 and math.hypot(b.centre[0] - a.centre[0], b.centre[1] - a.centre[1]) / diag / dt < STILL_SPEED:
             still += dt
     views = [v for v in tr.views if v["crop"].size]
-    tags: list[tuple[str, float]] = []
+    per_view: list[list[tuple[str, float]]] = []
     colours: list[str] = []
     faces = 0
     if views:
         try:
-            tags = _pool_tags(describer.tags([v["crop"] for v in views]))
+            per_view = describer.tags([v["crop"] for v in views])
         except Exception as e:
             log.debug("tags failed: %s", e)
         try:
@@ -986,14 +1020,16 @@ def _describe_event(tr: _Track, shot: int, shape: tuple[int, int], describer: An
         except Exception as e:
             log.debug("faces failed: %s", e)
         colours = _object_colours(views[0])
+    tags = _pool_tags(per_view)
     facts = _shape_facts(tr, h, w)
-    cls, how = _object_class(tags, faces, facts)
+    cls, how = _object_class(per_view, faces, facts)
     meta = {"event": "object", "class": cls, "class_from": how, "shot": shot,
             "entry": entry or "middle", "exit": leave or "middle", "direction": direction or "",
             "still_s": round(still, 1), "peak_area": round(peak, 4), "faces": faces,
             "tags": [lbl for lbl, p in tags[:4] if p >= 0.05], "colours": colours,
             "best_t": round(views[0]["t"], 2) if views else None,
-            "aspect": round(facts["aspect"], 2), "track_frames": len(tr.dets)}
+            "aspect": round(facts["aspect"], 2), "width_cv": round(facts["width_cv"], 3),
+            "track_frames": len(tr.dets)}
     return Segment("object", round(start, 2), round(end, 2), "", meta)
 
 
@@ -1039,6 +1075,8 @@ def _add_counts(segs: list[Segment]) -> None:
         what = f"{_article(colour or c)} {colour + ' ' if colour else ''}{c}"
         if m["class_from"] == "shape":
             what += " (by its shape)"
+        elif m["class_from"].startswith("like"):
+            what += f" (looks {m['class_from']})"
         how = []
         if m["entry"] != "middle":
             how.append(f"enters from the {m['entry']}")

@@ -107,7 +107,7 @@ class Indexer:
             if self._describer is None:
                 from .vision import FrameDescriber
 
-                self._describer = FrameDescriber(self.settings)
+                self._describer = FrameDescriber(self._split_threads(vision=True))
             return self._describer
 
     @property
@@ -116,8 +116,16 @@ class Indexer:
             if self._transcriber is None:
                 from .asr import Transcriber
 
-                self._transcriber = Transcriber(self.settings)
+                self._transcriber = Transcriber(self._split_threads(vision=False))
             return self._transcriber
+
+    def _split_threads(self, vision: bool) -> Settings:
+        """Vision and speech run side by side: share the cores between them instead of each
+        taking all of them (oversubscribed, torch ran 30x slower per frame on 2 cores)."""
+        total = max(1, self.settings.threads)
+        speech = max(1, total // 2)
+        n = max(1, total - speech) if vision else speech
+        return self.settings.model_copy(update={"threads": n})
 
     @property
     def clip(self):

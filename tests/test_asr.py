@@ -166,4 +166,4 @@ def test_noisy_radio_keeps_its_speech(media, transcriber):
 
 def test_silence_gives_no_words(media, transcriber):
     tr = transcriber.transcribe(load_audio(media / "car-detection.mp4"))  # digital silence
-    assert tr.words == [] and tr.text == ""
+    assert tr.words == [] and tr.text == "" and tr.language is None

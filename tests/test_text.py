@@ -82,8 +82,10 @@ def _mux_with_subtitles(media, tmp_path):
 
     cues = parse_subtitles((media / "friday_his_girl_friday.vtt").read_text())
     srt = tmp_path / "friday.srt"
-    srt.write_text("".join(f"{k + 1}\n00:00:{a:06.3f} --> 00:00:{b:06.3f}\n<i>{t}</i>\n\n".replace(".", ",")
-                           for k, (a, b, t) in enumerate(cues)))
+    def ts(x: float) -> str:
+        return f"00:00:{x:06.3f}".replace(".", ",")
+
+    srt.write_text("".join(f"{k + 1}\n{ts(a)} --> {ts(b)}\n<i>{t}</i>\n\n" for k, (a, b, t) in enumerate(cues)))
     out = tmp_path / "friday_subs.mkv"
     with av.open(str(media / "friday_his_girl_friday.mp4")) as v, \
             av.open(str(media / "friday_his_girl_friday.vtt")) as s1, av.open(str(srt)) as s2, \
