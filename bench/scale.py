@@ -128,6 +128,34 @@ def footprint(db: Path) -> dict[str, Any]:
     }
 
 
+def compare(db_a: str, db_b: str) -> dict[str, list[str]]:
+    """Per video file name, what differs between two stores (counts, keyframe times, entry texts)."""
+    from vidsage.index.store import Store
+
+    def contents(db: str) -> dict[str, dict[str, Any]]:
+        store = Store(db)
+        out = {}
+        for rec in store.videos():
+            d: dict[str, Any] = {"status": rec.status, "keyframes": rec.keyframes, "chunks": rec.chunks,
+                                 "segments": rec.segments}
+            for col in ("frames", "segments", "transcript"):
+                hits = sorted(store.get(col, video_ids=[rec.video_id]), key=lambda h: (h.start, h.end, h.text))
+                d[col] = [(round(h.start, 2), round(h.end, 2), h.text) for h in hits]
+            out[Path(rec.path).name] = d
+        return out
+
+    a, b = contents(db_a), contents(db_b)
+    diffs: dict[str, list[str]] = {}
+    for name in sorted(set(a) | set(b)):
+        if name not in a or name not in b:
+            diffs[name] = ["only in one store"]
+            continue
+        keys = [k for k in a[name] if a[name][k] != b[name].get(k)]
+        if keys:
+            diffs[name] = keys
+    return diffs
+
+
 def query_latency(embedded_db: str, server_url: str, queries: list[str]) -> dict[str, Any]:
     from vidsage.config import load_settings
     from vidsage.tools.toolbox import Toolbox
@@ -159,6 +187,8 @@ def main() -> None:
     ap.add_argument("--ray-cpus", type=int, default=2)
     ap.add_argument("--queries", type=int, default=20)
     ap.add_argument("--no-ray", action="store_true")
+    ap.add_argument("--ray-first", action="store_true", help="run Ray before the local pipeline")
+    ap.add_argument("--local-threads", type=int, default=None, help="threads for the local run [default: settings]")
     ap.add_argument("--out", type=Path, default=RESULTS / "scale.json")
     args = ap.parse_args()
 
@@ -170,16 +200,19 @@ def main() -> None:
                                "load_avg_start": os.getloadavg()}
     server, url = start_chroma(work / "server")
     try:
-        # 1a. local pipeline, folder store
         local_db = work / "local"
-        print(f"local pipeline: {len(args.files)} files ...", flush=True)
-        t = time.perf_counter()
-        s = index_paths(args.files, load_settings(db=str(local_db)), reporter=Reporter())
-        results["local"] = throughput(s, time.perf_counter() - t)
-        print("  ", results["local"], flush=True)
 
-        # 1b. Ray into the server
-        if not args.no_ray:
+        def run_local() -> None:
+            print(f"local pipeline: {len(args.files)} files ...", flush=True)
+            la = os.getloadavg()[0]
+            t = time.perf_counter()
+            s = index_paths(args.files, load_settings(db=str(local_db), threads=args.local_threads), reporter=Reporter())
+            results["local"] = throughput(s, time.perf_counter() - t)
+            results["local"].update(threads=load_settings(threads=args.local_threads).threads,
+                                    load_avg_1min_before=round(la, 1), load_avg_1min_after=round(os.getloadavg()[0], 1))
+            print("  ", results["local"], flush=True)
+
+        def run_ray() -> None:
             import ray
 
             from vidsage.index.distributed import index_with_ray
@@ -189,15 +222,26 @@ def main() -> None:
             ray.init(num_cpus=args.ray_cpus, include_dashboard=False, log_to_driver=False, logging_level="warning")
             ray_start = time.perf_counter() - t
             print(f"ray ({args.ray_cpus} CPUs) into {url} ...", flush=True)
+            la = os.getloadavg()[0]
             t = time.perf_counter()
             s = index_with_ray(args.files, load_settings(db=url), reporter=Reporter())
             results["ray"] = throughput(s, time.perf_counter() - t)
-            results["ray"]["ray_start_s"] = round(ray_start, 2)
-            results["ray"]["cpus"] = args.ray_cpus
+            results["ray"].update(ray_start_s=round(ray_start, 2), cpus=args.ray_cpus, threads_per_task=1,
+                                  load_avg_1min_before=round(la, 1), load_avg_1min_after=round(os.getloadavg()[0], 1))
             ray.shutdown()
             print("  ", results["ray"], flush=True)
-        else:  # the server still needs the same videos for the query comparison
+
+        if args.no_ray:  # the server still needs the same videos for the query comparison
+            run_local()
             index_paths(args.files, load_settings(db=url), reporter=Reporter())
+        elif args.ray_first:
+            run_ray()
+            run_local()
+        else:
+            run_local()
+            run_ray()
+        results["differences_local_vs_server"] = compare(str(local_db), url)
+        print("contents differ:", results["differences_local_vs_server"] or "none", flush=True)
 
         # 2. footprint
         results["footprint_embedded"] = footprint(local_db)

@@ -8,7 +8,6 @@ their neighbour by a few words so a phrase cut at a forced break is still whole 
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 
 from vidsage.types import TranscriptChunk, Word
@@ -16,6 +15,8 @@ from vidsage.types import TranscriptChunk, Word
 PAUSE_S = 1.0  # a silence longer than this between two words always ends a chunk
 _SENTENCE_END = tuple(".?!…。？！")
 _CLAUSE_END = tuple(",;:、，；：—")
+_NO_SPACE_BEFORE = set(",.;:!?%)]}…»”’、。，！？；：」』）")
+_NO_SPACE_AFTER = set("([{«“‘「『（¿¡")
 
 
 def _no_space_char(ch: str) -> bool:
@@ -49,13 +50,11 @@ def join_words(words: Sequence[str]) -> str:
         if not w:
             continue
         if out:
-            glue = not (_no_space_char(prev[-1]) or _no_space_char(w[0]))
-            # punctuation Whisper sometimes emits as its own word ("Hello" "," / "«" "mot")
-            if unicodedata.category(w[0]) in ("Po", "Pe", "Pf") and w[0] not in "¿¡\"'":
-                glue = False
-            if unicodedata.category(prev[-1]) in ("Ps", "Pi"):
-                glue = False
-            if glue:
+            # no space inside no-space scripts, nor around punctuation that Whisper (or a cue)
+            # emits as its own word ("Hello" "," / "(" "aside")
+            space = not (_no_space_char(prev[-1]) or _no_space_char(w[0])
+                         or w[0] in _NO_SPACE_BEFORE or prev[-1] in _NO_SPACE_AFTER)
+            if space:
                 out.append(" ")
         out.append(w)
         prev = w

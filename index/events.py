@@ -66,6 +66,8 @@ MAX_CLUSTERS = 48  # scene clusters kept per shot (least-seen dropped first)
 CLUSTER_KEEP = 9  # pictures kept per cluster for its median
 RESERVOIR = 120  # frames kept (spread over the shot) for the median fallback
 MAX_FG = 0.35  # median foreground share above which the background is judged unusable
+EMPTY_FG = 0.002  # foreground share of a frame that shows the background alone
+MIN_EMPTY = 0.05  # share of a unit's frames (at least 4) that must show the background alone
 # -- object events: blobs, tracks, events -------------------------------------------------------
 MIN_BLOB = 0.0012  # of the frame area: smaller blobs are noise (rain, compression)
 MIN_EVENT_AREA = 0.004  # of the frame area: an event's object must reach this size
@@ -73,6 +75,7 @@ MIN_EVENT_S = 0.75  # seconds an object must be seen for an event
 MAX_MISS_S = 1.0  # seconds a track survives without a blob (occlusion, a missed frame)
 JOIN_GAP_S = 1.5  # seconds between a track's end and another's start that still join them
 STILL_SPEED = 0.04  # of the frame diagonal per second: slower counts as staying still
+NONRIGID = 0.08  # variation of an object's height/width above which it is a changing (walking) body
 VIEWS = 3  # views of each object described (tags pooled over them)
 VIEW_GAP_S = 0.75  # seconds between two views kept
 # -- text events --------------------------------------------------------------------------------
@@ -225,26 +228,20 @@ def _group_text(texts: list[FrameText], shots: list[Shot]) -> list[_TextTrack]:
     frames = sorted((f for f in texts), key=lambda f: f.t)
     active: list[_TextTrack] = []
     done: list[_TextTrack] = []
-    prev_t: float | None = None
     for f in frames:
         lines = [ln for ln in f.ocr if _norm_text(ln)]
-        used: set[int] = set()
         claimed: dict[int, list[str]] = {}
+        n_old = len(active)
         for line in lines:
             best, best_s = None, TEXT_SAME
-            for i, tr in enumerate(active):
-                if i in used:
-                    continue
-                s = max(text_similarity(line, r) for r in tr.readings[-1])
-                s = max(s, text_similarity(line, tr.joined))
+            for i, tr in enumerate(active[:n_old]):
+                s = max([text_similarity(line, r) for r in tr.readings[-1]] + [text_similarity(line, tr.joined)])
                 if s >= best_s:
                     best, best_s = i, s
             if best is None:
                 active.append(_TextTrack())
                 best = len(active) - 1
             claimed.setdefault(best, []).append(line)
-            if len(claimed[best]) >= 2 or text_similarity(line, active[best].joined) < 0.9:
-                used.add(best)
         keep: list[_TextTrack] = []
         for i, tr in enumerate(active):
             if i in claimed:
@@ -260,7 +257,6 @@ def _group_text(texts: list[FrameText], shots: list[Shot]) -> list[_TextTrack]:
                 else:
                     keep.append(tr)
         active = keep
-        prev_t = f.t
     done += active
     done = [tr for tr in done if tr.times]
     # tracks that share keyframes are lines of one text (a two-line title): merge them
@@ -279,7 +275,6 @@ def _group_text(texts: list[FrameText], shots: list[Shot]) -> list[_TextTrack]:
                 break
         else:
             merged.append(tr)
-    del prev_t
     return sorted(merged, key=lambda tr: tr.times[0])
 
 
@@ -790,11 +785,16 @@ def object_events(path: str | Path, shots: list[Shot], settings: Settings, descr
             debug["masks"].append((fr.t, mask.copy(), [d.box for d in blobs]))
     events: list[tuple[_Track, int]] = []
     for u, tracker in trackers.items():
-        share = float(np.median(fg_share.get(u, [1.0])))
+        shares = np.array(fg_share.get(u, [1.0]))
+        share = float(np.median(shares))
+        empty = int((shares < EMPTY_FG).sum())
         if debug is not None:
-            debug.setdefault("fg_share", {})[u] = share
-        if share > MAX_FG:
-            continue  # the background explains too little: not a usable static view
+            debug.setdefault("fg_share", {})[u] = (share, empty, len(shares))
+        # the background must be confirmed by frames that show it alone (an empty road between
+        # cars, the room between visitors); a scene that is never empty (people talking, animation,
+        # dense traffic) has no usable background and its "objects" would be noise
+        if share > MAX_FG or empty < max(4, MIN_EMPTY * len(shares)):
+            continue
         h, w = bgs[u].shape[:2]
         for tr in _join_tracks(tracker.close()):
             if _is_event(tr, h, w):
@@ -910,18 +910,21 @@ def _size_word(frac: float) -> str:
 
 
 def _shape_facts(tr: _Track, h: int, w: int) -> dict[str, float]:
-    """Shape over the track, from the views that show the object's full height (within 80 % of its
-    tallest view) and are not cut at the left or right edge: height/width (median), and how much the
-    width varies (a walking body changes width with every stride; a car, a ball, a box do not)."""
-    side_free = [d for d in tr.dets if d.box[0] > 2 and d.box[2] < w - 2]
-    tallest = max((d.box[3] - d.box[1] for d in side_free), default=0)
-    full = [d for d in side_free if d.box[3] - d.box[1] >= 0.8 * tallest]
-    if len(full) < 3:
-        return {"aspect": 0.0, "width_cv": 0.0, "n": float(len(full))}
-    widths = np.array([d.box[2] - d.box[0] for d in full], np.float32)
-    heights = np.array([d.box[3] - d.box[1] for d in full], np.float32)
-    return {"aspect": float(np.median(heights / np.maximum(widths, 1))),
-            "width_cv": float(widths.std() / max(1e-6, widths.mean())), "n": float(len(full))}
+    """Shape over the track, from the views not cut by the frame edge (or, when there are too few,
+    those not cut at the left or right that show the object's full height): height/width (median)
+    and how much that ratio varies (a walking body changes it with every stride; a car, a ball or a
+    box keeps it, even while perspective changes its size)."""
+    m = 2
+    inner = [d for d in tr.dets if d.box[0] > m and d.box[1] > m and d.box[2] < w - m and d.box[3] < h - m]
+    if len(inner) < 3:
+        side_free = [d for d in tr.dets if d.box[0] > m and d.box[2] < w - m]
+        tallest = max((d.box[3] - d.box[1] for d in side_free), default=0)
+        inner = [d for d in side_free if d.box[3] - d.box[1] >= 0.8 * tallest]
+    if len(inner) < 3:
+        return {"aspect": 0.0, "aspect_cv": 0.0, "n": float(len(inner))}
+    ratio = np.array([(d.box[3] - d.box[1]) / max(1, d.box[2] - d.box[0]) for d in inner], np.float32)
+    return {"aspect": float(np.median(ratio)), "aspect_cv": float(ratio.std() / max(1e-6, ratio.mean())),
+            "n": float(len(inner))}
 
 
 def _object_class(per_view: list[list[tuple[str, float]]], faces: int, shape: dict[str, float]) -> tuple[str, str]:
@@ -929,7 +932,8 @@ def _object_class(per_view: list[list[tuple[str, float]]], faces: int, shape: di
 
     A class's score is the most any one view gives it (its labels' probabilities summed: vehicles,
     clothing -> person, animal groups). Order: a face; tags that are sure (>= 0.25); a tall shape
-    whose width keeps changing (a walking body) -> person "by shape"; weaker tags (>= 0.1);
+    (height >= 1.8 x width) whose proportions keep changing (a walking body), or a very tall one
+    (>= 2.2, standing people) that changes a little -> person "by shape"; weaker tags (>= 0.1);
     else "object" (see `_borrow_classes`)."""
     table = _class_table()
     score: dict[str, float] = {}
@@ -946,7 +950,8 @@ def _object_class(per_view: list[list[tuple[str, float]]], faces: int, shape: di
     best = max(score.items(), key=lambda kv: kv[1]) if score else ("", 0.0)
     if best[1] >= 0.25:
         return best[0], "tags"
-    if shape["n"] >= 3 and shape["aspect"] >= 1.8 and shape["width_cv"] >= 0.08:
+    if shape["n"] >= 3 and ((shape["aspect"] >= 1.8 and shape["aspect_cv"] >= NONRIGID)
+                            or (shape["aspect"] >= 2.2 and shape["aspect_cv"] >= NONRIGID / 2)):
         return "person", "shape"
     if best[1] >= 0.1:
         return best[0], "tags"
@@ -969,7 +974,7 @@ def _borrow_classes(segs: list[Segment]) -> None:
             if not (1 / 1.6 <= ra <= 1.6) or not m["aspect"] or not q["aspect"]:
                 continue
             rs = m["aspect"] / q["aspect"]
-            if not (0.8 <= rs <= 1.25) or (m["width_cv"] >= 0.08) != (q["width_cv"] >= 0.08):
+            if not (0.8 <= rs <= 1.25) or (m["aspect_cv"] >= NONRIGID) != (q["aspect_cv"] >= NONRIGID):
                 continue
             d = abs(math.log(ra)) + abs(math.log(rs))
             if d < best_d:
@@ -1019,7 +1024,7 @@ def _describe_event(tr: _Track, shot: int, shape: tuple[int, int], describer: An
                 faces = max(describer.faces(big), default=0) if big else 0
         except Exception as e:
             log.debug("faces failed: %s", e)
-        colours = _object_colours(views[0])
+        colours = _object_colours(views)
     tags = _pool_tags(per_view)
     facts = _shape_facts(tr, h, w)
     cls, how = _object_class(per_view, faces, facts)
@@ -1028,30 +1033,48 @@ def _describe_event(tr: _Track, shot: int, shape: tuple[int, int], describer: An
             "still_s": round(still, 1), "peak_area": round(peak, 4), "faces": faces,
             "tags": [lbl for lbl, p in tags[:4] if p >= 0.05], "colours": colours,
             "best_t": round(views[0]["t"], 2) if views else None,
-            "aspect": round(facts["aspect"], 2), "width_cv": round(facts["width_cv"], 3),
+            "aspect": round(facts["aspect"], 2), "aspect_cv": round(facts["aspect_cv"], 3),
             "track_frames": len(tr.dets)}
     return Segment("object", round(start, 2), round(end, 2), "", meta)
 
 
-def _object_colours(best: dict[str, Any]) -> list[str]:
-    """Colour names of the object's own pixels (the mask), not of the road around it."""
-    from .vision import colour_names
-
-    crop, mask = best["crop"], best["mask"]
-    ox, oy = best["inner"]
+def _object_pixels(view: dict[str, Any]) -> np.ndarray:
+    """The object's own pixels in a view (under its mask), not the road around it; (N, 3) RGB."""
+    crop, mask = view["crop"], view["mask"]
+    ox, oy = view["inner"]
     mh, mw = mask.shape
     region = crop[oy:oy + mh, ox:ox + mw]
     m = mask[:region.shape[0], :region.shape[1]].astype(bool)
-    px = region[m] if m.any() else region.reshape(-1, 3)
-    if len(px) >= 64:
-        n = (len(px) // 64) * 64
-        idx = np.linspace(0, len(px) - 1, n).astype(int)
-        px = px[idx].reshape(-1, 64, 3)
-        if px.shape[0] > 64:
-            px = px[np.linspace(0, px.shape[0] - 1, 64).astype(int)]
-    else:
-        px = px.reshape(-1, 1, 3)
-    return colour_names(np.ascontiguousarray(px.astype(np.uint8)))
+    return region[m] if m.any() else region.reshape(-1, 3)
+
+
+def _object_colours(views: list[dict[str, Any]], max_names: int = 3, cover: float = 0.8,
+                    min_share: float = 0.08) -> list[str]:
+    """Colour names of the object over its views (shares averaged), as `vision.colour_names` picks
+    them: the 1-3 names that cover most of it."""
+    from .vision import colour_fractions
+
+    acc: dict[str, float] = {}
+    n = 0
+    for v in views:
+        px = _object_pixels(v)
+        if len(px) < 16:
+            continue
+        k = min(4096, (len(px) // 64) * 64) or len(px)
+        idx = np.linspace(0, len(px) - 1, k).astype(int)
+        arr = px[idx].reshape(-1, 64, 3) if k % 64 == 0 else px[idx].reshape(-1, 1, 3)
+        for name, share in colour_fractions(np.ascontiguousarray(arr.astype(np.uint8))).items():
+            acc[name] = acc.get(name, 0.0) + share
+        n += 1
+    names: list[str] = []
+    covered = 0.0
+    for name, share in sorted(acc.items(), key=lambda kv: -kv[1]):
+        share /= max(1, n)
+        if share < min_share or len(names) >= max_names or covered >= cover:
+            break
+        names.append(name)
+        covered += share
+    return names
 
 
 def _add_counts(segs: list[Segment]) -> None:

@@ -89,13 +89,26 @@ def read_subtitle_file(path: Path) -> str:
     return data.decode("cp1252", errors="replace")  # old SRTs are often Windows-1252
 
 
+# ISO 639-2 codes (container metadata, "movie.eng.srt") -> the 639-1 codes Whisper reports
+_ISO3 = {"eng": "en", "fre": "fr", "fra": "fr", "ger": "de", "deu": "de", "spa": "es", "ita": "it",
+         "por": "pt", "chi": "zh", "zho": "zh", "jpn": "ja", "kor": "ko", "rus": "ru", "dut": "nl",
+         "nld": "nl", "ara": "ar", "hin": "hi", "pol": "pl", "tur": "tr", "swe": "sv"}
+
+
+def _iso1(code: str | None) -> str | None:
+    if not code:
+        return None
+    code = re.split(r"[-_]", code.strip().lower())[0]
+    if code in ("", "und", "unk", "mul", "zxx"):
+        return None
+    return _ISO3.get(code, code)
+
+
 def _language_of(sub: Path, stem: str) -> str | None:
     middle = sub.name[len(stem):-len(sub.suffix)].strip(".")
     for part in middle.split("."):
-        if re.fullmatch(r"[a-z]{2,3}(?:[-_][a-z0-9]{2,8})*", part, re.I) and part.lower() not in (
-            "sdh", "cc", "hi"
-        ):
-            return part.split("-")[0].split("_")[0].lower()
+        if re.fullmatch(r"[a-z]{2,3}(?:[-_][a-z0-9]{2,8})*", part, re.I) and part.lower() not in ("sdh", "cc"):
+            return _iso1(part)
     return None
 
 
@@ -109,7 +122,7 @@ def sidecar_files(video_path: str | Path) -> list[Path]:
     except OSError:
         return []
     for p in entries:  # compare names, not glob: stems may contain [ ] * ? that glob would read
-        if not p.is_file() or p.suffix.lower() not in SUBTITLE_EXTS or not p.name.startswith(stem + "."):
+        if p.suffix.lower() not in SUBTITLE_EXTS or not p.name.startswith(stem + ".") or not p.is_file():
             continue
         middle = p.name[len(stem) + 1:-len(p.suffix)]
         if middle == "" or all(_LANG_PART.match(part) for part in middle.split(".")):
@@ -123,7 +136,11 @@ def sidecar_subtitles(video_path: str | Path) -> list[TranscriptChunk]:
     out: list[TranscriptChunk] = []
     for sub in sidecar_files(video):
         lang = _language_of(sub, video.stem)
-        for start, end, text in parse_subtitles(read_subtitle_file(sub)):
+        try:
+            content = read_subtitle_file(sub)
+        except OSError:
+            continue  # unreadable sidecar: index the video from its audio instead
+        for start, end, text in parse_subtitles(content):
             out.append(TranscriptChunk(start, end, text, source=f"subtitle:{sub.name}", language=lang))
     return out
 
@@ -132,7 +149,7 @@ def sidecar_subtitles(video_path: str | Path) -> list[TranscriptChunk]:
 # dvb_subtitle, xsub) would need OCR and are skipped
 TEXT_SUB_CODECS = {"subrip", "srt", "ass", "ssa", "webvtt", "mov_text", "text", "microdvd",
                    "subviewer", "subviewer1", "sami", "realtext", "jacosub", "mpl2", "pjs",
-                   "stl", "vplayer", "eia_608", "ttml"}
+                   "stl", "vplayer", "eia_608"}
 
 
 def _ass_event_text(ass: str) -> str:
@@ -162,7 +179,7 @@ def embedded_subtitles(video_path: str | Path) -> list[TranscriptChunk]:
         if not streams:
             return []
         # read what we need while the container is open: PyAV streams are invalid after close
-        info = [(st.index, (st.metadata.get("language") or "").lower() or None) for st in streams]
+        info = [(st.index, _iso1(st.metadata.get("language"))) for st in streams]
         events: dict[int, list[list]] = {s.index: [] for s in streams}  # [start, end, text]
         broken: set[int] = set()
         try:
@@ -172,7 +189,7 @@ def embedded_subtitles(video_path: str | Path) -> list[TranscriptChunk]:
                     continue
                 try:
                     text = " ".join(t for t in (_subtitle_text(x) for x in st.decode(packet)) if t)
-                except av.FFmpegError:
+                except (av.FFmpegError, ValueError):
                     broken.add(st.index)
                     continue
                 if text:
@@ -183,7 +200,6 @@ def embedded_subtitles(video_path: str | Path) -> list[TranscriptChunk]:
             pass  # a damaged file: keep the events read so far
     out: list[TranscriptChunk] = []
     for index, lang in info:
-        lang = None if lang in ("und", "unk") else lang
         source = f"subtitle:stream{index}" + (f":{lang}" if lang else "")
         evs = sorted(events[index])
         for k, (start, end, text) in enumerate(evs):

@@ -112,7 +112,7 @@ def test_embedded_text_subtitles(media, tmp_path):
     by_source: dict[str, list] = {}
     for c in cues:
         by_source.setdefault(c.source, []).append(c)
-    assert sorted(by_source) == ["subtitle:stream1:eng", "subtitle:stream2:fre"]
+    assert sorted(by_source) == ["subtitle:stream1:en", "subtitle:stream2:fr"]  # 639-2 tags -> 639-1
     for source, cs in by_source.items():
         assert [c.text for c in cs] == [
             "Hildy!", "How are you?", "Tell me, is the lord of the universe in?",
@@ -132,6 +132,7 @@ def test_join_words_scripts():
     assert join_words(["我", "用", "iPhone", "拍", "的。"]) == "我用iPhone拍的。"
     assert join_words(["안녕하세요", "여러분"]) == "안녕하세요 여러분"
     assert join_words(["Hello", ",", "world", "!"]) == "Hello, world!"
+    assert join_words(["Tom", "&", "Jerry", "(", "aside", ")"]) == "Tom & Jerry (aside)"
 
 
 def _w(t: float, text: str, dur: float = 0.3) -> Word:
