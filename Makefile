@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml requirements/nodeps.txt
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.14.1 torchvision==0.29.1
 	$(PY) -m pip install -q --no-deps -r requirements/nodeps.txt
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev,multilingual]'
 	touch $(STAMP)
 
 demo: install

@@ -428,6 +428,14 @@ def _loop(run: _Run, r: Route) -> dict[str, Any]:
         rec = run.call_tool(name, args, by)
         if rec["ok"] and rec.get("results") and not run.not_found() and (name != "list_videos" or r.kind == "list"):
             break  # strong evidence (or the transcript asked for): answer now, no further planning call
+        if by == "router" and name.startswith("search_"):
+            # the routed search found nothing strong: widen once to speech + picture together, without
+            # an LLM call (a planning call costs seconds and the 1.5B model mostly repeats the search)
+            next_action = ("find_moments", {"query": args.get("query") or content_query(run.question),
+                                            "video": args.get("video")}, "fallback")
+            continue
+        if by == "fallback":
+            break  # still nothing strong: "not found", decided from the scores
     return run.answer()
 
 

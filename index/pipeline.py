@@ -23,19 +23,23 @@ from vidsage.config import Settings
 from vidsage.types import FrameText, MediaError, MediaInfo, Segment, Shot, TranscriptChunk, VideoRecord, Word
 
 VIDEO_EXTS = {".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".mts", ".m2ts",
-              ".wmv", ".flv", ".3gp", ".ogv"}
-AUDIO_EXTS = {".mp3", ".m4a", ".flac", ".wav", ".ogg", ".opus", ".aac", ".aiff", ".aif", ".wma"}
+              ".wmv", ".flv", ".3gp", ".ogv", ".vob", ".asf", ".f4v"}
+AUDIO_EXTS = {".mp3", ".m4a", ".flac", ".wav", ".ogg", ".opus", ".aac", ".aiff", ".aif", ".wma", ".mka", ".oga",
+              ".m4b", ".weba"}
 MEDIA_EXTS = VIDEO_EXTS | AUDIO_EXTS
 _DESCRIBE_BATCH = 16  # keyframes described together: big enough for batched inference, small in memory
 
 
 def iter_media_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Media files under the given files/folders, sorted, each real file once (symlinks followed)."""
+    """Media files under the given files/folders, sorted, each path once (symlinks followed).
+
+    Whatever in a folder has a media extension and is not a folder is yielded, so that a broken
+    link or a pipe named like a video is reported as skipped, not silently left out."""
     seen: set[Path] = set()
     for p in paths:
         p = Path(p).expanduser()
         if p.is_dir():
-            found = sorted(q for q in p.rglob("*") if q.suffix.lower() in MEDIA_EXTS and q.is_file())
+            found = sorted(q for q in p.rglob("*") if q.suffix.lower() in MEDIA_EXTS and not q.is_dir())
         else:
             found = [p]  # an explicitly named file is tried whatever its extension
         for q in found:
@@ -160,8 +164,13 @@ class Indexer:
         apath = str(path)
         try:
             if not path.exists():
-                raise MediaError(apath, "no such file")
+                raise MediaError(apath, "broken symbolic link" if path.is_symlink() else "no such file")
+            if not path.is_file():  # a FIFO or device would block (or never end) the hash below
+                raise MediaError(apath, "not a regular file")
+            apath.encode("utf-8")  # the store keeps paths as UTF-8 text
             vid = content_hash(path)
+        except UnicodeEncodeError:
+            return FileResult(apath, "skipped", "file name is not valid UTF-8 (rename it to index it)")
         except OSError as e:
             return FileResult(apath, "skipped", f"cannot read: {e.strerror or e}")
         except MediaError as e:
@@ -425,6 +434,13 @@ class Reporter:
     def stop(self) -> None: ...
 
 
+def _escape(text: str) -> str:
+    """Text for rich markup: brackets escaped, control characters and undecodable bytes shown as escapes."""
+    from rich.markup import escape
+
+    return escape("".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text)))
+
+
 class RichReporter(Reporter):
     """A rich progress bar: overall files and the current file's stage, with the real-time factor."""
 
@@ -447,8 +463,8 @@ class RichReporter(Reporter):
 
     def begin_file(self, path: Path) -> None:
         if self.progress:
-            self.progress.update(self.current, description=f"  {path.name}: starting", visible=True)
-            self._name = path.name
+            self._name = _escape(path.name)
+            self.progress.update(self.current, description=f"  {self._name}: starting", visible=True)
 
     def stage(self, name: str, seconds: float) -> None:
         if self.progress:
@@ -458,15 +474,16 @@ class RichReporter(Reporter):
         if not self.progress:
             return
         self.progress.advance(self.overall)
+        path, reason = _escape(res.path), _escape(res.reason)  # a file name is not markup: "a [/] b.mp4"
         if res.status == "indexed":
             self._media += res.duration
             self._wall += res.seconds
             rtf = res.duration / res.seconds if res.seconds else 0
-            msg = f"[green]indexed[/] {res.path} ({res.duration:.1f}s of media in {res.seconds:.1f}s, {rtf:.1f}x real time)"
+            msg = f"[green]indexed[/] {path} ({res.duration:.1f}s of media in {res.seconds:.1f}s, {rtf:.1f}x real time)"
         elif res.status in ("unchanged", "alias"):
-            msg = f"[dim]{res.status}[/] {res.path}" + (f" ({res.reason})" if res.reason else "")
+            msg = f"[dim]{res.status}[/] {path}" + (f" ({reason})" if reason else "")
         else:
-            msg = f"[yellow]{res.status}[/] {res.path}: {res.reason}"
+            msg = f"[yellow]{res.status}[/] {path}: {reason}"
         self.progress.console.print(msg, highlight=False)
         if self._wall:
             self.progress.update(self.overall, description=f"videos ({self._media / self._wall:.1f}x real time)")

@@ -55,7 +55,9 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
         if not any(s.kind in ("audio", "video") for s in streams):
             raise MediaError(str(p), "no audio or video stream")
         duration = _duration(container)
-        if duration is None or duration <= 0:
+        if duration is None:  # a header guessed from the file name, and not one packet behind it
+            raise MediaError(str(p), f"not a media file (no {fmt} data in it)")
+        if duration <= 0:
             raise MediaError(str(p), "duration unknown or zero")
         video = next((s for s in container.streams.video if not _is_cover_art(s)), None)
         if video is not None:

@@ -66,3 +66,20 @@ def fuse_moments(speech: list[Hit], visual: list[Hit], intent: QueryIntent, stor
             moments.append(Moment(video, s, e, score, [hit]))
     moments.sort(key=lambda m: m.score, reverse=True)
     return moments[:k]
+
+
+def with_temporal(toolbox, query: str, video: str | None, moments: list[Moment], k: int) -> list[Moment]:
+    """Put the event-list answer to an ordinal or counting question ("the second car", "how many
+    people") first; similarity ranks the rest. Unchanged when the question is not temporal."""
+    from .temporal import answer_temporal
+
+    try:
+        ans = answer_temporal(toolbox, query, video)
+    except Exception:  # a temporal parse must never break plain retrieval
+        return moments[:k]
+    if ans is None or ans.moment is None:
+        return moments[:k]
+    top = ans.moment
+    top.score = max([top.score] + [m.score + 0.01 for m in moments])
+    rest = [m for m in moments if not (m.video == top.video and _overlap((m.start, m.end), (top.start, top.end)) >= 0.5)]
+    return ([top] + rest)[:k]

@@ -149,7 +149,17 @@ class Toolbox:
         if self.clip is not None:
             vec = self.clip.embed_texts([intent.text])[0]
             visual += self.store.query("clip", vec, k=n, video_ids=self._video_ids(video))
-        return fuse_moments(speech, visual, intent, self.store, k)
+        moments = fuse_moments(speech, visual, intent, self.store, k)
+        from .moments import with_temporal  # first / last / n-th / how many: answered over the event list
+
+        return with_temporal(self, query, video, moments, k)
+
+    def count_events(self, query: str, video: str | None = None) -> dict[str, Any]:
+        """How many times something passes or appears ("how many cars", "how many people walk in"),
+        counted over the indexed object and text events, with each event's interval."""
+        from .temporal import count_events
+
+        return count_events(self, query, video)
 
     # -- hybrid retrieval ------------------------------------------------------------------------
     def _hybrid(self, collection: str, query: str, video: str | None, k: int) -> list[Hit]:

@@ -36,6 +36,17 @@ def _fail(msg: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _one_line(text: str) -> str:
+    """A file name or reason fit for one line of a log: control characters and undecodable bytes escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
+def _interrupted(what: str = "") -> None:
+    """Ctrl-C: one line, exit 130 (the shell's code for SIGINT), no traceback."""
+    err.print(f"[yellow]interrupted[/]{what}", highlight=False)
+    raise typer.Exit(130)
+
+
 @app.command()
 def index(paths: list[Path] = typer.Argument(..., help="video/audio files or folders"),
           db: Optional[str] = DbOpt,
@@ -57,14 +68,17 @@ def index(paths: list[Path] = typer.Argument(..., help="video/audio files or fol
             summary = index_paths(paths, settings, reporter=Reporter() if quiet else RichReporter(err))
     except (StoreError, MediaError) as e:
         _fail(str(e))
+    except KeyboardInterrupt:  # outside a file (listing files, loading models): nothing half-done is visible
+        _interrupted(": what finished is kept; run the same command again to resume.")
     n_idx, n_skip = summary.count("indexed"), summary.count("skipped") + summary.count("failed")
     n_same = summary.count("unchanged") + summary.count("alias")
     if summary.interrupted:
         err.print("[yellow]interrupted[/]: what finished is kept; run the same command again to resume.")
     err.print(f"{n_idx} indexed, {n_same} already indexed, {n_skip} skipped", highlight=False)
     for r in summary.results:
-        if r.status in ("skipped", "failed"):
-            err.print(f"  skipped {r.path}: {r.reason}", highlight=False, markup=False)
+        if r.status in ("skipped", "failed"):  # one line each, however long: logs and grep rely on it
+            err.print(f"  skipped {_one_line(r.path)}: {_one_line(r.reason)}", highlight=False, markup=False,
+                      soft_wrap=True)
     raise typer.Exit(summary.exit_code)
 
 
@@ -76,6 +90,14 @@ def ask(question: str = typer.Argument(..., help="a question about your videos")
         mode: str = typer.Option("auto", "--mode", help="auto (agent when the LLM is there) | fast | agent"),
         llm: Optional[str] = typer.Option(None, "--llm", help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1")) -> None:
     """Answer a question; "when" questions answer with time intervals. Every answer cites video @ mm:ss."""
+    try:
+        _ask(question, db, video, as_json, mode, llm)
+    except KeyboardInterrupt:
+        _interrupted()
+
+
+def _ask(question: str, db: Optional[str], video: Optional[str], as_json: bool, mode: str,
+         llm: Optional[str]) -> None:
     from .agent.answer import answer_question
 
     settings = _settings(db, llm_url=llm)
@@ -87,9 +109,6 @@ def ask(question: str = typer.Argument(..., help="a question about your videos")
                                  on_token=None if as_json else _stream_token)
     except StoreError as e:
         _fail(str(e))
-    except KeyboardInterrupt:
-        err.print("[yellow]interrupted[/]")
-        raise typer.Exit(130)
     if as_json:
         out.print_json(json.dumps(result, ensure_ascii=False))
         return
@@ -157,9 +176,11 @@ def eval_cmd(file: Path = typer.Argument(..., help="JSONL: one {id, video, quest
     try:
         run = run_eval(file, _settings(db, llm_url=llm), out=out_path, mode=mode, resume=resume,
                        fail_under=fail_under, per_video=per_video, console=err)
+        print_report(run, out)
     except (EvalError, StoreError) as e:
         _fail(str(e))
-    print_report(run, out)
+    except KeyboardInterrupt:  # outside a question (starting up, or printing the report): results are on disk
+        _interrupted(": finished questions are kept; add --resume to continue.")
     raise typer.Exit(run.exit_code)
 
 

@@ -24,7 +24,9 @@ class StoreError(Exception):
 
 
 def fmt_time(seconds: float) -> str:
-    """`mm:ss` below an hour, `h:mm:ss` from an hour on; negative times clamp to 0."""
+    """`mm:ss` below an hour, `h:mm:ss` from an hour on; negative times clamp to 0; NaN/inf show `--:--`."""
+    if seconds != seconds or seconds in (float("inf"), float("-inf")):
+        return "--:--"  # a damaged file's timestamps must not crash whatever prints them
     s = max(0, int(round(seconds)))
     h, rem = divmod(s, 3600)
     m, sec = divmod(rem, 60)

@@ -1,0 +1,220 @@
+"""Events with bounds (index/events.py) and temporal questions over them (tools/temporal.py), on real media.
+
+Ground truth established by looking at frames (PyAV -> PNG contact sheets at 4 fps, and single
+frames at 12.5 fps around each edge; times are media seconds):
+
+car-detection.mp4 (static top-down camera, 12.5 fps):
+  1. white hatchback, bottom -> top: first visible 4.48 (not at 4.40), body gone at the top edge after
+     8.56; its shadow stays at the top edge until ~9.0
+  2. silver car, top -> bottom (left lane): dark front at the top edge at 14.32, gone after 18.0
+  3. red sedan, bottom -> top: red at the bottom edge at 15.04, gone at the top after 18.8
+  4. white sedan, top -> bottom: first at 25.28 (nothing at 25.04), rear lights last seen 27.76
+one-by-one-person-detection.mp4 (static camera, 1 fps sheets): six people, one at a time, enter at
+  the bottom, stand at the table with their back to the camera, leave to the right; in the frame
+  ~6-19.5, 23-44.5, 50.5-69.5, 74.5-86.5, 92.5-119.5, 123.5-136 s; a shadow on the floor lingers
+  ~1 s after each exit.
+big_buck_bunny_0_30.webm: "THE PEACH OPEN MOVIE PROJECT PRESENTS" ~20.4-22.9 (cut at 22.96);
+  the title "Big Buck Bunny" fades in ~25 s and stays to the end (30 s).
+
+Events are computed once per module; the temporal tests put them in a real store (with the real
+text embedder) and ask through the real Toolbox.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+CARS = [(4.48, 8.6), (14.32, 18.1), (15.0, 18.85), (25.2, 27.8)]
+PEOPLE = [(6.0, 19.5), (23.0, 44.5), (50.5, 69.5), (74.5, 86.5), (92.5, 119.5), (123.5, 136.0)]
+
+
+def _shots(path, settings):
+    """The pipeline's shots for a file (keyframe selection only; no describing needed)."""
+    from vidsage.index.decode import iter_frames
+    from vidsage.index.keyframes import select_keyframes
+    from vidsage.index.probe import probe
+
+    info = probe(path)
+    s = settings
+    _, shots = select_keyframes(iter_frames(path, fps=s.scan_fps, max_side=s.describe_max_side),
+                                min_gap=s.keyframe_min_gap, max_gap=s.keyframe_max_gap,
+                                threshold=s.shot_threshold, duration=info.duration)
+    return info, shots
+
+
+def _keyframe_texts(path, settings):
+    """Shots and described keyframes, as the pipeline makes them."""
+    from vidsage.index.decode import iter_frames
+    from vidsage.index.events import _describer_for
+    from vidsage.index.keyframes import select_keyframes
+    from vidsage.index.probe import probe
+
+    info = probe(path)
+    s = settings
+    kfs, shots = select_keyframes(iter_frames(path, fps=s.scan_fps, max_side=s.describe_max_side),
+                                  min_gap=s.keyframe_min_gap, max_gap=s.keyframe_max_gap,
+                                  threshold=s.shot_threshold, duration=info.duration)
+    texts = _describer_for(s).describe([k.image for k in kfs], [k.t for k in kfs])
+    return info, sorted(texts, key=lambda f: f.t), shots
+
+
+@pytest.fixture(scope="module")
+def car_events(media, settings):
+    from vidsage.index.events import detect_events
+
+    path = media / "car-detection.mp4"
+    info, shots = _shots(path, settings)
+    return detect_events(path, info, [], shots, settings)
+
+
+@pytest.fixture(scope="module")
+def people_events(media, settings):
+    from vidsage.index.events import detect_events
+
+    path = media / "one-by-one-person-detection.mp4"
+    info, shots = _shots(path, settings)
+    return detect_events(path, info, [], shots, settings)
+
+
+@pytest.fixture(scope="module")
+def bunny_events(media, settings):
+    from vidsage.index.events import detect_events
+
+    path = media / "big_buck_bunny_0_30.webm"
+    info, texts, shots = _keyframe_texts(path, settings)
+    return detect_events(path, info, texts, shots, settings)
+
+
+def _objects(segs):
+    return sorted((s for s in segs if s.kind == "object"), key=lambda s: s.start)
+
+
+def test_one_event_per_car_with_bounds(car_events):
+    cars = _objects(car_events)
+    assert len(cars) == len(CARS), [s.text for s in cars]
+    for seg, (start, end) in zip(cars, CARS):
+        assert abs(seg.start - start) <= 1.0 and abs(seg.end - end) <= 1.0, (seg.start, seg.end, start, end)
+        assert seg.meta["class"] == "car", seg.text
+
+
+def test_car_directions_and_colours(car_events):
+    cars = _objects(car_events)
+    assert [c.meta["direction"] for c in cars] == ["bottom to top", "top to bottom", "bottom to top", "top to bottom"]
+    assert [c.meta["entry"] for c in cars] == ["bottom", "top", "bottom", "top"]
+    assert cars[2].meta["colours"][0] == "red"
+    assert "white" in cars[0].meta["colours"] and "white" in cars[3].meta["colours"]
+    # the red car and the silver car pass each other: each says it happens with the other
+    assert "at the same time as event 3" in cars[1].text and "at the same time as event 2" in cars[2].text
+
+
+def test_descriptions_carry_counts(car_events):
+    cars = _objects(car_events)
+    for i, c in enumerate(cars, 1):
+        assert f"object event {i} of 4" in c.text
+        assert "all object events in this video: 4 cars" in c.text
+
+
+def test_six_people_one_at_a_time(people_events):
+    people = _objects(people_events)
+    assert len(people) == len(PEOPLE), [s.text for s in people]
+    for seg, (start, end) in zip(people, PEOPLE):
+        assert abs(seg.start - start) <= 1.5 and abs(seg.end - end) <= 1.5, (seg.start, seg.end, start, end)
+        assert seg.meta["class"] == "person", seg.text
+        assert seg.meta["entry"] == "bottom" and seg.meta["exit"] == "right"
+    assert all("6 people" in s.text for s in people)
+
+
+def test_title_text_events(bunny_events):
+    texts = [s for s in bunny_events if s.kind == "text"]
+    title = [s for s in texts if "buck" in s.meta["ocr"].lower()]
+    assert len(title) == 1, [s.text for s in texts]
+    assert abs(title[0].start - 25.0) <= 1.0 and title[0].end >= 29.0
+    peach = [s for s in texts if "peach" in s.meta["ocr"].lower()]
+    assert len(peach) == 1
+    assert abs(peach[0].start - 20.4) <= 1.0 and abs(peach[0].end - 22.9) <= 1.0
+    assert not [s for s in bunny_events if s.kind == "object"]  # an animated film is no static camera
+
+
+def test_no_object_events_without_an_empty_scene(media, settings):
+    """A static shot that is never empty (people at a switchboard) has no background to compare with."""
+    from vidsage.index.events import detect_events
+
+    path = media / "friday_his_girl_friday.mp4"
+    info, shots = _shots(path, settings)
+    assert [s for s in detect_events(path, info, [], shots, settings) if s.kind == "object"] == []
+
+
+# -- temporal language over the event list ------------------------------------------------------------
+
+def test_parse_temporal():
+    from vidsage.tools.temporal import parse_temporal as p
+
+    assert (p("When does the first car drive through?").op, p("When does the first car drive through?").n) == ("nth", 1)
+    assert p("When does the last person leave?").n == -1 and p("When does the last person leave?").cls == "person"
+    assert p("When does the second-to-last car pass?").n == -2
+    assert p("What colour is the car that drives up first?").cls == "car"
+    q = p("How many different people appear?")
+    assert q.op == "count" and q.cls == "person" and q.distinct
+    q = p("Which car comes after the red car?")
+    assert q.op == "after" and q.cls == "car" and q.anchor == "the red car"
+    assert p("When does the man in the black jacket appear?") is None  # no ordinal: similarity's job
+    assert p("When does the first speaker say soon?") is None  # speech, not events
+    assert p("How many videos do I have?") is None
+
+
+@pytest.fixture(scope="module")
+def event_toolbox(media, car_events, people_events, tmp_path_factory):
+    """A real store holding the two static-camera videos' events (as the pipeline writes them)."""
+    from vidsage.config import load_settings
+    from vidsage.index.embed import get_embedder
+    from vidsage.index.pipeline import content_hash
+    from vidsage.index.store import Store
+    from vidsage.tools.toolbox import Toolbox
+    from vidsage.types import VideoRecord
+
+    settings = load_settings(db=str(tmp_path_factory.mktemp("events-db")))
+    emb = get_embedder(settings)
+    store = Store(settings.db, models={"frames": emb.name, "segments": emb.name, "transcript": emb.name})
+    for name, segs in (("car-detection.mp4", car_events), ("one-by-one-person-detection.mp4", people_events)):
+        path = media / name
+        vid = content_hash(path)
+        rec = VideoRecord(video_id=vid, path=str(path), paths=[str(path)], duration=0.0, streams="video",
+                          status="indexing")
+        store.put_video(rec)
+        vecs = emb.embed_passages([g.text for g in segs])
+        store.add("segments", vid, str(path), ((f"{g.kind}{i}", v, g.text, {**g.meta, "kind": g.kind, "start": g.start,
+                                                                           "end": g.end})
+                                               for i, (g, v) in enumerate(zip(segs, vecs))))
+        rec.status = "done"
+        store.put_video(rec)
+    return Toolbox(settings, store=store, embedder=emb)
+
+
+def test_first_and_last_pick_the_right_event(event_toolbox):
+    top = event_toolbox.find_moments("When does the first car drive through?")[0]
+    assert top.video.endswith("car-detection.mp4") and abs(top.start - CARS[0][0]) <= 1.0
+    top = event_toolbox.find_moments("When does the last car drive past?")[0]
+    assert top.video.endswith("car-detection.mp4") and abs(top.start - CARS[3][0]) <= 1.0
+    top = event_toolbox.find_moments("When does the last person leave the room?")[0]
+    assert top.video.endswith("one-by-one-person-detection.mp4") and abs(top.start - PEOPLE[5][0]) <= 1.5
+    top = event_toolbox.find_moments("When is the second person in the room?")[0]
+    assert abs(top.start - PEOPLE[1][0]) <= 1.5 and abs(top.end - PEOPLE[1][1]) <= 1.5
+
+
+def test_before_after_over_events(event_toolbox):
+    top = event_toolbox.find_moments("Which car drives past after the red car?", video="car-detection.mp4")[0]
+    assert abs(top.start - CARS[3][0]) <= 1.0
+    top = event_toolbox.find_moments("Which car comes before the red car?", video="car-detection.mp4")[0]
+    assert abs(top.start - CARS[1][0]) <= 1.0  # the silver car starts just before the red one
+
+
+def test_counting(event_toolbox):
+    res = event_toolbox.count_events("How many people walk in?")
+    assert res["count"] == 6 and res["video"].endswith("one-by-one-person-detection.mp4")
+    assert event_toolbox.count_events("How many different people appear?")["count"] == 6
+    res = event_toolbox.count_events("How many cars drive through?", video="car-detection.mp4")
+    assert res["count"] == 4 and len(res["events"]) == 4
+    assert event_toolbox.count_events("How many red cars are there?", video="car-detection.mp4")["count"] == 1
+    # the fast path's answer for a counting question quotes the count
+    top = event_toolbox.find_moments("How many people walk in?")[0]
+    assert top.evidence[0].text.startswith("6 people")

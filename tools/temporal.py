@@ -1,0 +1,406 @@
+"""Temporal language over a video's events: first / last / n-th, before / after, while, how many.
+
+Similarity cannot say which car came *second* or how many people walked in; the event list can.
+`parse_temporal` turns a question into a small query (`TemporalQuery`): an operation, the events it
+is about (a class word such as "car" or "person", colour words, or failing those the words
+themselves), and for before/after/while the anchor event. `answer_temporal` runs it over the
+"segments" collection of each candidate video (object and text events written by
+`index/events.py`), using similarity only to choose which events match when no class word does.
+
+A question that is not temporal, or whose events are not in the store, gives None: the caller then
+falls back to plain retrieval. Each event is one appearance: a person who leaves and comes back is
+counted twice (nothing here recognises people), and every answer says so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from vidsage.types import Hit, Moment, fmt_span
+
+_ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+                  "eighth": 8, "ninth": 9, "tenth": 10, "last": -1, "final": -1, "penultimate": -2,
+                  "earliest": 1, "latest": -1}
+_ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final|"
+                      r"penultimate|earliest|latest|(\d{1,3})(?:st|nd|rd|th))\b", re.I)
+_SECOND_TO_LAST = re.compile(r"\b(second|2nd)[- ](to[- ])?last\b", re.I)
+_COUNT = re.compile(r"\b(how many|number of|count (the|all)?)\b", re.I)
+_DISTINCT = re.compile(r"\b(different|distinct|separate|individual|unique)\b", re.I)
+_BEFORE_AFTER = re.compile(r"\b(right |just |immediately |shortly )?(before|after)\b\s+(?P<anchor>.+)$", re.I)
+_WHILE = re.compile(r"\b(while|during|as long as)\b\s+(?P<anchor>.+?)(\s+(is|are)\s+(on[- ]screen|visible|shown|"
+                    r"there|in (the )?(picture|frame|room|view))|\s+(appears?|drives?|passes|moves?|walks?|stands?))?"
+                    r"\s*[?.!]*$", re.I)
+# words that say "about speech": those questions are not about events on screen
+_SPEECH = re.compile(r"\b(say|says|said|saying|mention\w*|talk\w*|speak\w*|spoke|word|words|tell\w*|told|"
+                     r"quote|phrase|sentence|speaker\w*)\b", re.I)
+
+# class words -> event class (as index/events.py writes it); "vehicle" means any vehicle class
+_CLASS_WORDS = {
+    "car": "car", "cars": "car", "auto": "car", "autos": "car", "automobile": "car", "automobiles": "car",
+    "sedan": "car", "sedans": "car", "hatchback": "car", "hatchbacks": "car", "taxi": "car", "taxis": "car",
+    "suv": "car", "suvs": "car", "van": "car", "vans": "car",
+    "vehicle": "vehicle", "vehicles": "vehicle", "traffic": "vehicle",
+    "truck": "truck", "trucks": "truck", "lorry": "truck", "lorries": "truck",
+    "bus": "bus", "buses": "bus", "bicycle": "bicycle", "bicycles": "bicycle", "bike": "bicycle",
+    "bikes": "bicycle", "cyclist": "bicycle", "cyclists": "bicycle", "motorbike": "motorbike",
+    "motorbikes": "motorbike", "motorcycle": "motorbike", "motorcycles": "motorbike", "scooter": "motorbike",
+    "boat": "boat", "boats": "boat", "ship": "boat", "ships": "boat", "plane": "plane", "planes": "plane",
+    "airplane": "plane", "aircraft": "plane", "train": "train", "trains": "train",
+    "person": "person", "persons": "person", "people": "person", "man": "person", "men": "person",
+    "woman": "person", "women": "person", "guy": "person", "guys": "person", "girl": "person",
+    "girls": "person", "boy": "person", "boys": "person", "someone": "person", "somebody": "person",
+    "visitor": "person", "visitors": "person", "individual": "person", "individuals": "person",
+    "human": "person", "humans": "person", "lady": "person", "ladies": "person", "child": "person",
+    "children": "person", "kid": "person", "kids": "person", "pedestrian": "person",
+    "pedestrians": "person", "figure": "person", "figures": "person",
+    "dog": "dog", "dogs": "dog", "puppy": "dog", "cat": "cat", "cats": "cat", "kitten": "cat",
+    "bird": "bird", "birds": "bird", "horse": "horse", "horses": "horse",
+    "object": "*", "objects": "*", "thing": "*", "things": "*",
+    "title": "text", "titles": "text", "text": "text", "texts": "text", "caption": "text",
+    "captions": "text", "sign": "text", "signs": "text", "subtitle": "text", "subtitles": "text",
+    "credits": "text", "slide": "text", "slides": "text",
+}
+_VEHICLE_CLASSES = {"car", "truck", "bus", "motorbike", "bicycle"}
+# colour words -> the colour names the describer writes (vision.COLOURS)
+_COLOUR_WORDS = {
+    "black": ["black"], "white": ["white"], "grey": ["grey"], "gray": ["grey"], "silver": ["grey", "white"],
+    "red": ["red"], "orange": ["orange"], "yellow": ["yellow"], "gold": ["yellow", "orange"],
+    "brown": ["brown"], "beige": ["brown", "white"], "tan": ["brown"], "green": ["green"], "cyan": ["cyan"],
+    "turquoise": ["cyan"], "teal": ["cyan", "green"], "blue": ["blue"], "navy": ["blue", "black"],
+    "purple": ["purple"], "violet": ["purple"], "pink": ["pink"], "dark": ["black", "grey"],
+}
+
+
+@dataclass
+class TemporalQuery:
+    op: str  # "nth" | "count" | "before" | "after" | "while"
+    n: int = 0  # for "nth": 1-based, negative counts from the end (-1 = last)
+    cls: str | None = None  # event class the question is about ("car", "person", "text", "*" any object)
+    colour_words: list[str] = field(default_factory=list)
+    subject: str = ""  # the words that describe the events (for similarity when no class word)
+    anchor: str | None = None  # before/after/while: the other event, in words
+    distinct: bool = False  # "how many different people"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"op": self.op, "n": self.n, "class": self.cls, "colours": self.colour_words,
+                "subject": self.subject, "anchor": self.anchor}
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def _class_of(text: str) -> str | None:
+    for w in _words(text):
+        if w in _CLASS_WORDS:
+            return _CLASS_WORDS[w]
+    return None
+
+
+def _colours_of(text: str) -> list[str]:
+    return [w for w in _words(text) if w in _COLOUR_WORDS]
+
+
+def parse_temporal(question: str) -> TemporalQuery | None:
+    """The temporal query in a question, or None when it has none (or is about speech)."""
+    q = " ".join(question.split())
+    if not q or _SPEECH.search(q):
+        return None
+    if _COUNT.search(q):
+        rest = q[_COUNT.search(q).end():]
+        cls = _class_of(rest) or _class_of(q)
+        if cls is None:
+            return None  # "how many videos", "how many times does he say ..." are not about events
+        return TemporalQuery("count", cls=cls, colour_words=_colours_of(rest), subject=rest.strip(" ?.!"),
+                             distinct=bool(_DISTINCT.search(q)))
+    m = _BEFORE_AFTER.search(q)
+    if m:
+        head, anchor = q[:m.start()], m.group("anchor").strip(" ?.!")
+        cls = _class_of(head)
+        if cls is not None or _class_of(anchor) is not None:
+            return TemporalQuery(m.group(2).lower(), cls=cls, colour_words=_colours_of(head), subject=head.strip(),
+                                 anchor=anchor)
+    m = _WHILE.search(q)
+    if m:
+        head, anchor = q[:m.start()], m.group("anchor").strip(" ?.!")
+        return TemporalQuery("while", cls=_class_of(head), colour_words=_colours_of(head), subject=head.strip(),
+                             anchor=anchor)
+    m = _ORDINAL.search(q)
+    if m:
+        cls = _class_of(q)
+        if cls is None:
+            return None
+        if _SECOND_TO_LAST.search(q):
+            n = -2
+        elif m.group(2):
+            n = int(m.group(2))
+        else:
+            n = _ORDINAL_WORDS[m.group(1).lower()]
+        # the colours that describe the subject, not the ordinal: all colour words of the question
+        subject = re.sub(_ORDINAL, " ", q)
+        return TemporalQuery("nth", n=n, cls=cls, colour_words=_colours_of(q), subject=subject.strip(" ?.!"))
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# answering over the segments collection
+# ---------------------------------------------------------------------------------------------
+
+def _events(store, video_id: str) -> list[Hit]:
+    """The video's object and text events, in time order."""
+    hits = [h for h in store.get("segments", video_ids=[video_id])
+            if h.kind in ("segment:object", "segment:text")]
+    return sorted(hits, key=lambda h: (h.start, h.end))
+
+
+def _colour_list(h: Hit) -> list[str]:
+    raw = h.meta.get("colours")
+    if isinstance(raw, str):
+        try:
+            import json
+
+            raw = json.loads(raw)
+        except ValueError:
+            raw = [c for c in raw.split(",") if c]
+    return [str(c) for c in raw or []]
+
+
+def _is_class(h: Hit, cls: str | None) -> bool:
+    if cls is None:
+        return True
+    if cls == "text":
+        return h.kind == "segment:text"
+    if h.kind != "segment:object":
+        return False
+    if cls == "*":
+        return True
+    ec = str(h.meta.get("class", ""))
+    return ec in _VEHICLE_CLASSES if cls == "vehicle" else ec == cls
+
+
+def _has_colours(h: Hit, colour_words: list[str]) -> bool:
+    if not colour_words or h.kind != "segment:object":
+        return True
+    have = _colour_list(h)
+    # the object's main colour must be one the word allows (a red car), or any of its first two
+    return all(any(c in have[:2] for c in _COLOUR_WORDS[w]) for w in colour_words)
+
+
+def _similar(toolbox, text: str, events: list[Hit]) -> np.ndarray:
+    """Cosine similarity of `text` to each event's description (embedded here: events are few)."""
+    if not events:
+        return np.zeros(0)
+    q = np.asarray(toolbox.embedder.embed_query(text), np.float32)
+    v = np.asarray(toolbox.embedder.embed_passages([h.text for h in events]), np.float32)
+    q /= max(1e-9, float(np.linalg.norm(q)))
+    v /= np.maximum(1e-9, np.linalg.norm(v, axis=1, keepdims=True))
+    return v @ q
+
+
+def select_events(toolbox, events: list[Hit], cls: str | None, colour_words: list[str], subject: str) -> list[Hit]:
+    """The events a phrase is about: by class and colour words when it has them; otherwise those
+    that stand out in similarity (z >= 0.5 against the video's other events, and near the best)."""
+    if cls is not None:
+        picked = [h for h in events if _is_class(h, cls) and _has_colours(h, colour_words)]
+        return picked
+    if not events:
+        return []
+    sims = _similar(toolbox, subject, events)
+    if len(events) == 1:
+        return events if sims[0] > 0.2 else []
+    z = (sims - sims.mean()) / max(1e-6, float(sims.std()))
+    keep = [h for h, s, zz in zip(events, sims, z) if zz >= 0.5 and s >= sims.max() - 0.1]
+    if colour_words:
+        keep = [h for h in keep if _has_colours(h, colour_words)]
+    return keep
+
+
+def _anchor(toolbox, events: list[Hit], phrase: str) -> Hit | None:
+    """The one event a phrase names ("the red car", "the title"): class/colour first, then similarity."""
+    cls, colours = _class_of(phrase), _colours_of(phrase)
+    cands = select_events(toolbox, events, cls, colours, phrase) if cls else events
+    if not cands:
+        return None
+    if len(cands) == 1:
+        return cands[0]
+    m = _ORDINAL.search(phrase)
+    if m and cls:
+        n = -2 if _SECOND_TO_LAST.search(phrase) else int(m.group(2)) if m.group(2) else _ORDINAL_WORDS[m.group(1).lower()]
+        return _nth(cands, n)
+    sims = _similar(toolbox, phrase, cands)
+    return cands[int(np.argmax(sims))]
+
+
+def _nth(events: list[Hit], n: int) -> Hit | None:
+    ordered = sorted(events, key=lambda h: (h.start, h.end))
+    if n > 0 and n <= len(ordered):
+        return ordered[n - 1]
+    if n < 0 and -n <= len(ordered):
+        return ordered[n]
+    return None
+
+
+def _candidate_videos(toolbox, tq: TemporalQuery, question: str, video: str | None) -> list[str]:
+    """Video ids to answer over: the given one, or those whose events best match the question."""
+    if video:
+        return [toolbox.store.resolve_video(video).video_id]
+    hits = toolbox.store.get("segments", where={"kind": {"$in": ["object", "text"]}})
+    by_video: dict[str, list[Hit]] = {}
+    for h in hits:
+        by_video.setdefault(str(h.meta.get("video_id")), []).append(h)
+    if not by_video:
+        return []
+    ranked = []
+    for vid, evs in by_video.items():
+        chosen = select_events(toolbox, evs, tq.cls, tq.colour_words, tq.subject or question)
+        if tq.op in ("before", "after", "while") and tq.cls is None:
+            chosen = evs  # the anchor decides
+        if not chosen:
+            continue
+        sims = _similar(toolbox, question, chosen)
+        ranked.append((float(sims.max()) if len(sims) else 0.0, vid))
+    ranked.sort(reverse=True)
+    return [vid for _, vid in ranked]
+
+
+@dataclass
+class TemporalAnswer:
+    query: TemporalQuery
+    video_id: str
+    video: str
+    events: list[Hit]  # the events the answer rests on, in time order
+    moment: Moment | None  # the interval to show (None for an empty count)
+    text: str  # one line, for the fast path and the LLM
+
+    def to_json(self) -> dict[str, Any]:
+        return {"query": self.query.to_json(), "video": self.video, "text": self.text,
+                "count": len(self.events) if self.query.op == "count" else None,
+                "events": [{"start": round(h.start, 2), "end": round(h.end, 2), "text": h.text} for h in self.events],
+                "moment": self.moment.to_json() if self.moment else None}
+
+
+def _event_label(h: Hit) -> str:
+    if h.kind == "segment:text":
+        return f"text «{h.meta.get('ocr', h.text[:40])}»"
+    colours = _colour_list(h)
+    return f"{colours[0] + ' ' if colours else ''}{h.meta.get('class', 'object')}"
+
+
+def _noun(tq: TemporalQuery, n: int) -> str:
+    base = {"*": "object", "text": "on-screen text", "vehicle": "vehicle"}.get(tq.cls or "*", tq.cls or "event")
+    words = " ".join(tq.colour_words + [base])
+    if n == 1:
+        return words
+    if base == "person":
+        return words[: -len("person")] + "people"
+    if base.endswith("s"):
+        return words + "es"
+    return words + ("" if base == "on-screen text" else "s")
+
+
+def answer_temporal(toolbox, question: str, video: str | None = None,
+                    tq: TemporalQuery | None = None) -> TemporalAnswer | None:
+    """Answer a temporal question over the event list; None when it is not one or no events fit."""
+    tq = tq or parse_temporal(question)
+    if tq is None:
+        return None
+    for vid in _candidate_videos(toolbox, tq, question, video)[:3]:
+        ans = _answer_in(toolbox, tq, question, vid)
+        if ans is not None:
+            return ans
+    return None
+
+
+def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalAnswer | None:
+    events = _events(toolbox.store, vid)
+    if not events:
+        return None
+    rec = toolbox.store.done_videos().get(vid)
+    vpath = rec.path if rec else (events[0].video if events else "")
+    if tq.op == "count":
+        chosen = select_events(toolbox, events, tq.cls, tq.colour_words, tq.subject)
+        if not chosen and tq.cls is None:
+            return None
+        n = len(chosen)
+        noun = _noun(tq, n)
+        text = (f"{n} {noun} in {vpath.rsplit('/', 1)[-1]} (counted over its object events"
+                f"{'; each event is one appearance, so someone who comes back counts twice' if tq.cls == 'person' else ''})")
+        if chosen:
+            text += ": " + "; ".join(f"{i}. {_event_label(h)} {fmt_span(h.start, h.end)}" for i, h in enumerate(chosen, 1))
+        moment = None
+        if chosen:
+            hit = Hit(video=vpath, start=chosen[0].start, end=chosen[-1].end, score=1.0, text=text,
+                      kind="segment:count", meta={"video_id": vid, "count": n})
+            moment = Moment(vpath, chosen[0].start, chosen[-1].end, 1.0, [hit] + chosen)
+        return TemporalAnswer(tq, vid, vpath, chosen, moment, text)
+    if tq.op == "nth":
+        chosen = select_events(toolbox, events, tq.cls, tq.colour_words, tq.subject)
+        pick = _nth(chosen, tq.n)
+        if pick is None:
+            return None
+        pos = sorted(chosen, key=lambda h: h.start).index(pick) + 1
+        text = (f"the {_ordinal_word(tq.n)} {_noun(tq, 1)} (number {pos} of {len(chosen)}) is at "
+                f"{fmt_span(pick.start, pick.end)}: {pick.text}")
+        return TemporalAnswer(tq, vid, vpath, [pick], _moment(vpath, pick, text, vid), text)
+    anchor = _anchor(toolbox, events, tq.anchor or "")
+    if anchor is None:
+        return None
+    others = [h for h in events if h is not anchor]
+    pool = select_events(toolbox, others, tq.cls, tq.colour_words, tq.subject) if tq.cls else \
+        [h for h in others if h.kind == "segment:object"] or others
+    if tq.op == "after":
+        later = [h for h in pool if h.start > anchor.start]
+        pick = min(later, key=lambda h: h.start) if later else None
+    elif tq.op == "before":
+        earlier = [h for h in pool if h.start < anchor.start]
+        pick = max(earlier, key=lambda h: h.start) if earlier else None
+    else:  # while: everything of the kind asked for that overlaps the anchor
+        over = [h for h in pool if h.start < anchor.end and h.end > anchor.start]
+        if not over:
+            return None
+        text = (f"while {_event_label(anchor)} is on screen ({fmt_span(anchor.start, anchor.end)}): "
+                + "; ".join(f"{_event_label(h)} {fmt_span(h.start, h.end)}" for h in over))
+        s, e = max(anchor.start, min(h.start for h in over)), min(anchor.end, max(h.end for h in over))
+        hit = Hit(video=vpath, start=s, end=e, score=1.0, text=text, kind="segment:while", meta={"video_id": vid})
+        return TemporalAnswer(tq, vid, vpath, over, Moment(vpath, s, e, 1.0, [hit] + over), text)
+    if pick is None:
+        return None
+    text = (f"{tq.op} {_event_label(anchor)} ({fmt_span(anchor.start, anchor.end)}) comes "
+            f"{_event_label(pick)} at {fmt_span(pick.start, pick.end)}: {pick.text}")
+    return TemporalAnswer(tq, vid, vpath, [pick], _moment(vpath, pick, text, vid), text)
+
+
+def _moment(vpath: str, h: Hit, text: str, vid: str) -> Moment:
+    hit = Hit(video=vpath, start=h.start, end=h.end, score=1.0, text=text, kind=h.kind, meta={**h.meta, "video_id": vid})
+    return Moment(vpath, h.start, h.end, 1.0, [hit])
+
+
+def _ordinal_word(n: int) -> str:
+    if n == -1:
+        return "last"
+    if n == -2:
+        return "second-to-last"
+    for w, k in _ORDINAL_WORDS.items():
+        if k == n:
+            return w
+    return f"{n}th"
+
+
+def count_events(toolbox, query: str, video: str | None = None) -> dict[str, Any]:
+    """The `count_events` tool: {"count", "text", "video", "events": [...], "query"}; count None
+    when the question names nothing countable or no indexed events fit."""
+    tq = parse_temporal(query)
+    if tq is None or tq.op != "count":
+        cls = _class_of(query)
+        tq = TemporalQuery("count", cls=cls, colour_words=_colours_of(query), subject=query,
+                           distinct=bool(_DISTINCT.search(query)))
+    ans = answer_temporal(toolbox, query, video, tq=tq)
+    if ans is None:
+        return {"count": None, "text": "no indexed events match this (events exist only for on-screen text "
+                                       "and for objects seen by a static camera)", "video": video, "events": [],
+                "query": tq.to_json()}
+    return ans.to_json()
