@@ -3,7 +3,9 @@
 - Routing: a regex router (agent/router.py) places most questions; the LLM chooses only when it
   cannot. "When" questions take the fast path: `find_moments`, then the LLM only phrases the answer
   from the top moments (re-checking the best two with `caption_frame` / `transcribe_span` when their
-  scores are too close to call).
+  scores are too close to call). A routed search that finds nothing strong is widened once to
+  `find_moments` (speech + picture) without an LLM call; questions the router cannot place go
+  through the LLM loop, which stops as soon as a call returns strong evidence.
 - Tool calls: the LLM's reply is constrained by llama.cpp to a JSON schema that is the union of every
   tool's argument schema (`action_schema()`), parsed with langchain's `PydanticOutputParser` and
   validated with the tool's pydantic model. An invalid reply gets one retry that quotes the error,
@@ -11,8 +13,9 @@
 - Answer: "not found" is decided from retrieval scores (the 1.5B model judges it poorly, MODELS.md),
   not by the model. Otherwise the model writes `{"evidence": [ids], "answer": text}` from numbered
   evidence, the ids limited by the schema to the ids shown; citations are the chosen items'
-  intervals, so a citation is always a tool result, never free text. The answer text streams to
-  `on_token` as it is generated.
+  intervals, so a citation is always a tool result, never free text. An answer whose content words
+  are mostly absent from its cited evidence (`grounding`) is replaced by that evidence, saying so.
+  The answer text streams to `on_token` as it is generated.
 - Limits: `settings.agent_max_steps` tool calls and `settings.agent_timeout_s` seconds per question.
 """
 
@@ -31,6 +34,7 @@ from pydantic import BaseModel, ValidationError, create_model
 
 from vidsage import prompts
 from vidsage.config import Settings
+from vidsage.tools import lexical
 from vidsage.tools.lc import TOOL_NAMES, TOOL_SPECS, Evidence, EvidenceLog, make_tools, render, run_tool
 from vidsage.types import fmt_span
 
@@ -41,6 +45,7 @@ from .router import Route, content_query, route
 NOT_FOUND = "Not found in your videos."
 SHOW_FLOOR = 0.67 * NOT_FOUND_SCORE  # weaker retrieval lines are not shown to the model at all
 MAX_SHOWN = 4  # retrieval lines in the answer prompt: short evidence keeps the answer call fast
+GROUNDED = 0.5  # below this share of supported content words, the model's answer is not used
 REFINE_GAP = 0.05  # top-two moment scores closer than this are re-checked before answering
 ACTION_TOKENS = 96
 ANSWER_TOKENS = 120
@@ -114,6 +119,28 @@ def _short_error(e: Exception) -> str:
         return "; ".join(f"{'.'.join(map(str, err['loc'])) or 'value'}: {err['msg']}" for err in e.errors()[:4])
     text = re.sub(r"\s*For troubleshooting, visit:\s*\S+", "", " ".join(str(e).split()))
     return text[:300]
+
+
+def grounding(answer: str, cited: list[Evidence], question: str) -> float:
+    """Share of the answer's content words found in the cited evidence lines (times included) or the
+    question. Words match by stem (first 4+ letters), so "asks" matches "ask"."""
+    words = lexical.tokens(answer)
+    if not words:
+        return 1.0
+    source = set(lexical.tokens(" ".join(e.line() for e in cited) + " " + question, drop_stopwords=False))
+    stems = {w[:max(4, len(w) - 2)] for w in source}
+
+    def found(w: str) -> bool:
+        return w in source or (len(w) >= 4 and any(w.startswith(s) or s.startswith(w[:max(4, len(w) - 2)]) for s in stems))
+
+    return sum(found(w) for w in words) / len(words)
+
+
+def reply_text(out: "AnswerStream") -> str:
+    try:
+        return str(json.loads(out.raw).get("answer", ""))
+    except (json.JSONDecodeError, AttributeError):
+        return out.text
 
 
 # -- streaming the answer text out of a JSON reply -------------------------------------------------------
@@ -322,9 +349,18 @@ class _Run:
             return self._finish(NOT_FOUND, [], streamed=False)
         if not cited:
             cited = [shown[0]]  # the schema forbids this; kept for servers that ignore schemas
-        return self._finish(text, cited, streamed=bool(self.on_token) and out.text.strip() == text.strip())
+        support = grounding(text, cited, self.question)
+        if support < GROUNDED:
+            # the model added what its evidence does not say (MODELS.md: it mixes lines, adds world
+            # knowledge): answer with the cited evidence itself instead, and say so
+            best = cited[0]
+            text = f"The evidence does not support more than this: {best.line().split('] ', 1)[1]}"
+            return self._finish(text, [best], streamed=False, grounding=support, model_answer=reply_text(out))
+        return self._finish(text, cited, streamed=bool(self.on_token) and out.text.strip() == text.strip(),
+                            grounding=support)
 
-    def _finish(self, text: str, cited: list[Evidence], streamed: bool, degraded: bool = False) -> dict[str, Any]:
+    def _finish(self, text: str, cited: list[Evidence], streamed: bool, degraded: bool = False,
+                **extra: Any) -> dict[str, Any]:
         citations, seen = [], set()
         for e in cited:
             key = (e.video, round(e.start, 2), round(e.end, 2))
@@ -341,6 +377,7 @@ class _Run:
             "cited": [e.id for e in cited], "llm_calls": self.llm_calls,
             "llm": getattr(self._llm, "name", None),
         }
+        out.update({k: (round(v, 3) if isinstance(v, float) else v) for k, v in extra.items()})
         if degraded or self.llm_error:
             out["llm_error"] = self.llm_error or "time limit reached before the answer"
         return out

@@ -71,6 +71,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int)
     ap.add_argument("--llm")
     ap.add_argument("--tool-call-cases", type=int, default=12, help="questions for the valid-tool-call count")
+    ap.add_argument("--no-llm-routing", action="store_true", help="skip the LLM on the router's open questions")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "agent.json"))
     a = ap.parse_args()
     console = Console()
@@ -109,6 +110,8 @@ def main() -> None:
             regex_right += r.tool in ok
             continue
         undecided += 1
+        if a.no_llm_routing:
+            continue
         run = _Run(q, settings, toolbox, None, None, llm)
         action, _ = run.choose_action()
         llm_right += action is not None and action.tool in ok

@@ -120,7 +120,19 @@ def run_set(name: str, files: list[Path], settings, sampler: RssSampler, log) ->
         load_s = time.perf_counter() - t
         log(f"[{name}] models loaded in {load_s:.1f}s")
 
+        def describer_counters() -> dict[str, float]:
+            d = indexer.describer
+            c = {f"{k} s": v for k, v in getattr(d, "seconds", {}).items()}
+            for k in ("frames", "ocr_gate_calls", "ocr_calls"):
+                if hasattr(d, k):
+                    c[k] = getattr(d, k)
+            return c
+
+        def delta(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:
+            return {k: round(b[k] - a.get(k, 0), 2) for k in b}
+
         sampler.phase(f"{name}: vidsage")
+        c0 = describer_counters()
         ours = []
         for p in files:
             r = indexer.index_file(p)
@@ -135,6 +147,7 @@ def run_set(name: str, files: list[Path], settings, sampler: RssSampler, log) ->
             if v is not None:
                 o["counts"] = {"keyframes": v.keyframes, "chunks": v.chunks, "segments": v.segments}
 
+        c1 = describer_counters()
         sampler.phase(f"{name}: naive")
         naive = []
         for p in files:
@@ -143,6 +156,7 @@ def run_set(name: str, files: list[Path], settings, sampler: RssSampler, log) ->
             log(f"[{name}] naive   {p.name}: {r['duration']:.1f}s of media in {r['seconds']:.1f}s "
                 f"({r['duration'] / r['seconds']:.1f}x real time)")
         sampler.phase(None)
+        c2 = describer_counters()
     finally:
         shutil.rmtree(db, ignore_errors=True)
 
@@ -170,6 +184,8 @@ def run_set(name: str, files: list[Path], settings, sampler: RssSampler, log) ->
                                 for k, v in naive_stage.items()},
                   "files": naive},
         "speedup_vs_naive": round(nwall / wall, 2),
+        # where the frame describer's time went (its own counters; the text-event pass may use more)
+        "describer_breakdown": {"vidsage": delta(c0, c1), "naive": delta(c1, c2)},
         "peak_rss_mib": {k.split(": ")[1]: round(v) for k, v in sampler.peaks.items() if k.startswith(name + ":")},
     }
 
@@ -269,6 +285,10 @@ def main(argv: list[str] | None = None) -> int:
     con = Console(width=max(Console().width, 120))
     for t in tables(result):
         con.print(t)
+    for name, r in inputs.items():
+        d = r["describer_breakdown"]["vidsage"]
+        con.print(f"{name}: frame describer (vidsage run): " + ", ".join(f"{k} {v:g}" for k, v in d.items()),
+                  highlight=False)
     Console().print(f"peak RSS {result['peak_rss_mib']} MiB; wrote {args.out}", highlight=False)
     return 0
 

@@ -232,8 +232,9 @@ def main(argv: list[str] | None = None) -> int:
                   *(f"{lat[k]['p50']:.0f} / {lat[k]['p95']:.0f}" for k in ("find_moments", "search_frames",
                                                                           "search_transcript")),
                   f"{r['disk_mib']:.0f} MiB", f"{r['rss_mib']} MiB")
-    Console().print(t)
-    Console().print(f"peak RSS {result['peak_rss_mib']} MiB; wrote {args.out}", highlight=False)
+    con = Console(width=max(Console().width, 130))
+    con.print(t)
+    con.print(f"peak RSS {result['peak_rss_mib']} MiB; wrote {args.out}", highlight=False)
     return 0
 
 

@@ -210,7 +210,14 @@ def index_with_ray(paths: Iterable[str | Path], settings: Settings, address: str
         if gpus_per_task and worker_settings.device == "auto":
             worker_settings = worker_settings.model_copy(update={"device": "cuda"})
         settings_json = worker_settings.model_dump_json()
-        remote = ray.remote(num_cpus=cpus_per_task, num_gpus=gpus_per_task, max_retries=0)(index_one)
+        # Ray sets OMP_NUM_THREADS=1 in workers. numpy's OpenBLAS then takes its one-thread code path,
+        # whose last-bit differences in Whisper's log-mel features change what Whisper decodes (seen
+        # on grid_seven_speakers: 7 sentences locally, 2 run-ons in a worker). Workers get the value a
+        # local run on this machine has, so a Ray run gives the same store contents as a local one.
+        # The models' own thread counts (torch, onnxruntime, CTranslate2) come from settings.threads.
+        omp = os.environ.get("OMP_NUM_THREADS") or str(os.cpu_count() or 1)
+        remote = ray.remote(num_cpus=cpus_per_task, num_gpus=gpus_per_task, max_retries=0,
+                            runtime_env={"env_vars": {"OMP_NUM_THREADS": omp}})(index_one)
 
         # one task per distinct content; same-content files run after their first copy (-> alias)
         items: list[tuple[str, tuple]] = []

@@ -776,11 +776,12 @@ def object_events(path: str | Path, shots: list[Shot], settings: Settings, descr
         if work.shape != bgs[u].shape:
             continue
         mask, _ = foreground(work, bgs[u])
+        gain = _exposure(work, bgs[u], mask)
         fg_share.setdefault(u, []).append(float(mask.mean()))
         tracker = trackers.setdefault(u, _Tracker(mask.shape))
         blobs = _blobs(mask, fr.t)
         for tr, det in tracker.update(fr.t, blobs):
-            _keep_view(tr, det, fr.image, mask)
+            _keep_view(tr, det, fr.image, mask, gain)
         if debug is not None and "masks" in debug:
             debug["masks"].append((fr.t, mask.copy(), [d.box for d in blobs]))
     events: list[tuple[_Track, int]] = []
@@ -806,7 +807,16 @@ def object_events(path: str | Path, shots: list[Shot], settings: Settings, descr
     return segs
 
 
-def _keep_view(tr: _Track, det: _Det, image: np.ndarray, mask: np.ndarray) -> None:
+def _exposure(work: np.ndarray, bg: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Per-channel gain of this frame against the background, from background pixels only: cameras
+    darken the whole picture when something bright comes in, which would turn a white car grey."""
+    free = mask == 0
+    if free.sum() < 0.2 * mask.size:
+        return np.ones(3, np.float32)
+    return np.clip(np.median((work[free] + 8.0) / (bg[free] + 8.0), axis=0), 0.5, 2.0).astype(np.float32)
+
+
+def _keep_view(tr: _Track, det: _Det, image: np.ndarray, mask: np.ndarray, gain: np.ndarray | None = None) -> None:
     """Keep up to VIEWS views of the object to describe: the biggest ones (views cut by the frame
     edge count less), at least VIEW_GAP_S apart so they show it in different poses or places."""
     h, w = mask.shape
@@ -824,6 +834,7 @@ def _keep_view(tr: _Track, det: _Det, image: np.ndarray, mask: np.ndarray) -> No
     X0, Y0 = max(0, int((x0 - mx) * sx)), max(0, int((y0 - my) * sy))
     X1, Y1 = min(W, int(math.ceil((x1 + mx) * sx))), min(H, int(math.ceil((y1 + my) * sy)))
     view = {"t": det.t, "score": score, "crop": image[Y0:Y1, X0:X1].copy(), "box": det.box, "edge": edge,
+            "gain": gain if gain is not None else np.ones(3, np.float32),
             "mask": cv2.resize(mask[y0:y1, x0:x1], (max(1, int((x1 - x0) * sx)), max(1, int((y1 - y0) * sy))),
                                interpolation=cv2.INTER_NEAREST),
             "inner": (int((x0 * sx) - X0), int((y0 * sy) - Y0))}
@@ -1012,6 +1023,7 @@ def _describe_event(tr: _Track, shot: int, shape: tuple[int, int], describer: An
     views = [v for v in tr.views if v["crop"].size]
     per_view: list[list[tuple[str, float]]] = []
     colours: list[str] = []
+    colour_shares: list[float] = []
     faces = 0
     if views:
         try:
@@ -1024,32 +1036,51 @@ def _describe_event(tr: _Track, shot: int, shape: tuple[int, int], describer: An
                 faces = max(describer.faces(big), default=0) if big else 0
         except Exception as e:
             log.debug("faces failed: %s", e)
-        colours = _object_colours(views)
+        colours = _object_colours(views, shares=colour_shares)
     tags = _pool_tags(per_view)
     facts = _shape_facts(tr, h, w)
     cls, how = _object_class(per_view, faces, facts)
+    wear: dict[str, list[str]] = {}
+    if cls == "person" and views:
+        # a person's colours by body part: upper body (shirt, jacket), lower body (trousers, skirt)
+        wear = {"upper": _object_colours(views, 2, rows=(0.15, 0.5)),
+                "lower": _object_colours(views, 2, rows=(0.55, 0.95))}
     meta = {"event": "object", "class": cls, "class_from": how, "shot": shot,
             "entry": entry or "middle", "exit": leave or "middle", "direction": direction or "",
             "still_s": round(still, 1), "peak_area": round(peak, 4), "faces": faces,
-            "tags": [lbl for lbl, p in tags[:4] if p >= 0.05], "colours": colours,
+            "tags": [lbl for lbl, p in tags[:4] if p >= 0.05], "colours": colours, "colour_shares": colour_shares,
             "best_t": round(views[0]["t"], 2) if views else None,
             "aspect": round(facts["aspect"], 2), "aspect_cv": round(facts["aspect_cv"], 3),
+            **{f"{k}_colours": v for k, v in wear.items()},
             "track_frames": len(tr.dets)}
     return Segment("object", round(start, 2), round(end, 2), "", meta)
 
 
-def _object_pixels(view: dict[str, Any]) -> np.ndarray:
-    """The object's own pixels in a view (under its mask), not the road around it; (N, 3) RGB."""
+def _object_pixels(view: dict[str, Any], rows: tuple[float, float] = (0.0, 1.0)) -> np.ndarray:
+    """The object's own pixels in a view (under its mask), not the road around it, as the scene's
+    usual exposure would show them; (N, 3) RGB uint8. `rows`: a band of the object's height
+    (0 = top), e.g. (0.15, 0.5) for a person's upper body."""
     crop, mask = view["crop"], view["mask"]
     ox, oy = view["inner"]
     mh, mw = mask.shape
     region = crop[oy:oy + mh, ox:ox + mw]
     m = mask[:region.shape[0], :region.shape[1]].astype(bool)
-    return region[m] if m.any() else region.reshape(-1, 3)
+    ys = np.nonzero(m.any(axis=1))[0]
+    if len(ys) and rows != (0.0, 1.0):
+        top, h = ys[0], ys[-1] - ys[0] + 1
+        band = np.zeros_like(m)
+        band[top + int(rows[0] * h): top + int(math.ceil(rows[1] * h))] = True
+        m &= band
+    px = region[m] if m.any() else region.reshape(-1, 3)
+    gain = view.get("gain")
+    if gain is not None:
+        px = np.clip(px.astype(np.float32) / gain, 0, 255).astype(np.uint8)
+    return px
 
 
 def _object_colours(views: list[dict[str, Any]], max_names: int = 3, cover: float = 0.8,
-                    min_share: float = 0.08) -> list[str]:
+                    min_share: float = 0.08, rows: tuple[float, float] = (0.0, 1.0),
+                    shares: list[float] | None = None) -> list[str]:
     """Colour names of the object over its views (shares averaged), as `vision.colour_names` picks
     them: the 1-3 names that cover most of it."""
     from .vision import colour_fractions
@@ -1057,7 +1088,7 @@ def _object_colours(views: list[dict[str, Any]], max_names: int = 3, cover: floa
     acc: dict[str, float] = {}
     n = 0
     for v in views:
-        px = _object_pixels(v)
+        px = _object_pixels(v, rows)
         if len(px) < 16:
             continue
         k = min(4096, (len(px) // 64) * 64) or len(px)
@@ -1074,6 +1105,8 @@ def _object_colours(views: list[dict[str, Any]], max_names: int = 3, cover: floa
             break
         names.append(name)
         covered += share
+        if shares is not None:
+            shares.append(round(share, 3))
     return names
 
 
@@ -1094,7 +1127,7 @@ def _add_counts(segs: list[Segment]) -> None:
     for i, s in enumerate(segs, 1):
         m = s.meta
         c = m["class"]
-        colour = m["colours"][0] if m["colours"] else ""
+        colour = _colour_phrase(m)
         what = f"{_article(colour or c)} {colour + ' ' if colour else ''}{c}"
         if m["class_from"] == "shape":
             what += " (by its shape)"
@@ -1119,6 +1152,9 @@ def _add_counts(segs: list[Segment]) -> None:
             parts.append("tags: " + ", ".join(m["tags"]))
         if m["colours"]:
             parts.append("colours: " + ", ".join(m["colours"]))
+        if m.get("upper_colours") or m.get("lower_colours"):
+            parts.append(f"wears {'/'.join(m.get('upper_colours') or ['?'])} on top and "
+                         f"{'/'.join(m.get('lower_colours') or ['?'])} below")
         if m["faces"]:
             parts.append(f"{m['faces']} face{'s' if m['faces'] != 1 else ''}")
         if with_:
@@ -1127,6 +1163,18 @@ def _add_counts(segs: list[Segment]) -> None:
                 f"{o.meta['class']})" for o in with_))
         parts.append(f"all object events in this video: {summary}")
         s.text = "; ".join(parts)
+
+
+def _colour_phrase(m: dict[str, Any]) -> str:
+    """"red", or "grey/white" when two shades of grey cover about as much of the object (a white car
+    in shade): a colour wins over grey, which is mostly windows and shadow."""
+    cols, shares = m.get("colours") or [], m.get("colour_shares") or []
+    if not cols:
+        return ""
+    grey = {"white", "grey", "black"}
+    if len(cols) >= 2 and len(shares) >= 2 and shares[1] >= 0.8 * shares[0] and {cols[0], cols[1]} <= grey:
+        return f"{cols[0]}/{cols[1]}"
+    return cols[0]
 
 
 def _plural(word: str, n: int) -> str:

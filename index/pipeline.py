@@ -213,11 +213,22 @@ class Indexer:
             if on_stage:
                 on_stage(name, seconds)
 
-        with ThreadPoolExecutor(max_workers=2) as pool:
+        pool = ThreadPoolExecutor(max_workers=2)
+        abandon = False
+        try:
             vision_f = pool.submit(self._vision, path, info, stage) if info.video else None
             speech_f = pool.submit(self._speech, path, info, stage)
             frames, shots, segments = vision_f.result() if vision_f else ([], [], [])
             chunks, language = speech_f.result()
+        except KeyboardInterrupt:
+            # Ctrl-C (a signal: it lands in the main thread): return now rather than sit out this file's
+            # decoding and ASR (minutes on a long video). The video stays "indexing", invisible, and is
+            # redone next run; the workers only compute, never write, and `vidsage index` exits without
+            # waiting for them. A stop asked by the TUI (from its indexing thread) still waits for them.
+            abandon = threading.current_thread() is threading.main_thread()
+            raise
+        finally:
+            pool.shutdown(wait=not abandon, cancel_futures=abandon)
 
         if info.video and not frames:
             raise_reason = "no decodable video frames"

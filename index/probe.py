@@ -125,6 +125,8 @@ def _rate(s: av.stream.Stream) -> float | None:
 def _stream_info(s: av.stream.Stream) -> StreamInfo | None:
     """One stream as a StreamInfo; None for streams we never index (data, attachments, cover art)."""
     cc: Any = s.codec_context  # typed per stream kind only at run time
+    if cc is None:  # no decoder for its codec (a damaged header names none): nothing we could read
+        return None
     if s.type == "video" and not _is_cover_art(s):
         rot = 0
         tag = (s.metadata or {}).get("rotate")  # older muxers/ffmpeg builds expose it as a tag

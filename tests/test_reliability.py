@@ -467,7 +467,7 @@ def test_kill_9_at_random_points_then_resume(media, tmp_path, reference):
 
 def test_ctrl_c_during_index_exits_130_and_next_run_resumes(media, tmp_path, reference):
     db = str(tmp_path / "interrupted")
-    files = [str(media / f) for f in ("chinese.flac", "jfk.flac", "french.aiff")]
+    files = [str(media / f) for f in ("chinese.flac", "apollo11.mp3", "french.aiff")]
     cmd = PY + ["index", *files, "--db", db]
     proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
@@ -476,7 +476,7 @@ def test_ctrl_c_during_index_exits_130_and_next_run_resumes(media, tmp_path, ref
         if line.startswith("indexed ") and "chinese.flac" in line:
             break
     t = time.monotonic()
-    proc.send_signal(signal.SIGINT)  # while jfk.flac is being transcribed
+    proc.send_signal(signal.SIGINT)  # while apollo11.mp3 (89 s of radio) is being transcribed
     lines += proc.stdout.readlines()
     proc.wait(timeout=300)
     stopped_after = time.monotonic() - t
@@ -484,6 +484,7 @@ def test_ctrl_c_during_index_exits_130_and_next_run_resumes(media, tmp_path, ref
     print(f"SIGINT -> exit in {stopped_after:.1f}s")
     assert proc.returncode == 130, output
     assert "interrupted" in output and "Traceback" not in output, output
+    assert stopped_after < 10, "Ctrl-C waited for the current file's ASR to finish"
     rep = _fresh_report(db)
     _assert_nothing_half_visible(rep)
     assert rep["counts"]["chinese.flac"] == reference["counts"]["chinese.flac"]  # nothing lost
@@ -493,7 +494,9 @@ def test_ctrl_c_during_index_exits_130_and_next_run_resumes(media, tmp_path, ref
     assert res.returncode == 0, res.stderr
     assert re.search(r"^\d+ indexed, 1 already indexed, 0 skipped$", res.stderr, re.M), res.stderr
     final = _fresh_report(db)["counts"]
-    assert final == {n: reference["counts"][n] for n in ("chinese.flac", "jfk.flac", "french.aiff")}
+    assert {n: final[n] for n in ("chinese.flac", "french.aiff")} == {
+        n: reference["counts"][n] for n in ("chinese.flac", "french.aiff")}
+    assert final["apollo11.mp3"][0] == "done" and final["apollo11.mp3"][2] > 0  # its transcript chunks
 
 
 def test_ask_while_indexing_and_second_writer_refused(media, tmp_path):
@@ -767,6 +770,7 @@ FUZZ_FILES = ["friday_his_girl_friday.mp4", "grid_swwp2s.mpg", "chinese.flac", "
               "grid_seven_speakers_audio_only.m4a"]
 FUZZ_EXAMPLES = int(os.environ.get("VIDSAGE_FUZZ_EXAMPLES", "200"))
 FUZZ_SECONDS = float(os.environ.get("VIDSAGE_FUZZ_SECONDS", "60"))
+FUZZ_RANDOM = bool(os.environ.get("VIDSAGE_FUZZ_RANDOM"))  # new inputs each run (CI: the same 200 each time)
 _pos = st.one_of(st.integers(0, 4096), st.floats(0.0, 1.0))  # the header half the time: where parsers live
 _op = st.one_of(
     st.tuples(st.just("flip"), _pos, st.integers(1, 255)),
@@ -811,7 +815,7 @@ def test_fuzz_probe_and_decode_on_mutated_real_files(media, tmp_path):
     stats = {"run": 0, "rejected": 0, "decoded": 0, "frames": 0, "audio_s": 0.0}
     stop_at = time.monotonic() + FUZZ_SECONDS
 
-    @hsettings(max_examples=FUZZ_EXAMPLES, deadline=None, database=None, derandomize=True,
+    @hsettings(max_examples=FUZZ_EXAMPLES, deadline=None, database=None, derandomize=not FUZZ_RANDOM,
                suppress_health_check=list(HealthCheck))
     @given(st.sampled_from(FUZZ_FILES), st.lists(_op, min_size=1, max_size=6), st.integers(0, 2**32 - 1))
     def one(name, ops, seed):

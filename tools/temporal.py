@@ -34,6 +34,10 @@ _BEFORE_AFTER = re.compile(r"\b(right |just |immediately |shortly )?(before|afte
 _WHILE = re.compile(r"\b(while|during|as long as)\b\s+(?P<anchor>.+?)(\s+(is|are)\s+(on[- ]screen|visible|shown|"
                     r"there|in (the )?(picture|frame|room|view))|\s+(appears?|drives?|passes|moves?|walks?|stands?))?"
                     r"\s*[?.!]*$", re.I)
+# "the car that passes the red car", "who is on screen together with X": overlap with an anchor event
+_WITH = re.compile(r"\b(?:that|which|who)\s+(?:passes|passed|pass|meets|met|crosses|crossed|overtakes|overtook|"
+                   r"drives past|goes past|walks past)\s+(?P<anchor>.+)$|"
+                   r"\b(?:together with|at the same time as|alongside|along with)\s+(?P<anchor2>.+)$", re.I)
 # words that say "about speech": those questions are not about events on screen
 _SPEECH = re.compile(r"\b(say|says|said|saying|mention\w*|talk\w*|speak\w*|spoke|word|words|tell\w*|told|"
                      r"quote|phrase|sentence|speaker\w*)\b", re.I)
@@ -123,6 +127,12 @@ def parse_temporal(question: str) -> TemporalQuery | None:
         cls = _class_of(head)
         if cls is not None or _class_of(anchor) is not None:
             return TemporalQuery(m.group(2).lower(), cls=cls, colour_words=_colours_of(head), subject=head.strip(),
+                                 anchor=anchor)
+    m = _WITH.search(q)
+    if m:
+        head, anchor = q[:m.start()], (m.group("anchor") or m.group("anchor2") or "").strip(" ?.!")
+        if _class_of(head) is not None or _class_of(anchor) is not None:
+            return TemporalQuery("while", cls=_class_of(head), colour_words=_colours_of(head), subject=head.strip(),
                                  anchor=anchor)
     m = _WHILE.search(q)
     if m:
@@ -284,10 +294,13 @@ class TemporalAnswer:
 
 
 def _event_label(h: Hit) -> str:
+    if h.kind == "segment:shot":
+        return h.text
     if h.kind == "segment:text":
         return f"text «{h.meta.get('ocr', h.text[:40])}»"
     colours = _colour_list(h)
-    return f"{colours[0] + ' ' if colours else ''}{h.meta.get('class', 'object')}"
+    cls = h.meta.get("class", "object")
+    return f"{colours[0]} {cls} (colours: {', '.join(colours)})" if colours else str(cls)
 
 
 def _noun(tq: TemporalQuery, n: int) -> str:
@@ -343,8 +356,8 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
         if pick is None:
             return None
         pos = sorted(chosen, key=lambda h: h.start).index(pick) + 1
-        text = (f"the {_ordinal_word(tq.n)} {_noun(tq, 1)} (number {pos} of {len(chosen)}) is at "
-                f"{fmt_span(pick.start, pick.end)}: {pick.text}")
+        text = (f"the {_ordinal_word(tq.n)} {_noun(tq, 1)} ({pos} of {len(chosen)}): {_event_label(pick)}, "
+                f"{fmt_span(pick.start, pick.end)}; {pick.text}")
         return TemporalAnswer(tq, vid, vpath, [pick], _moment(vpath, pick, text, vid), text)
     anchor = _anchor(toolbox, events, tq.anchor or "")
     if anchor is None:
@@ -360,6 +373,9 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
         pick = max(earlier, key=lambda h: h.start) if earlier else None
     else:  # while: everything of the kind asked for that overlaps the anchor
         over = [h for h in pool if h.start < anchor.end and h.end > anchor.start]
+        if not over and tq.cls is None:  # nothing else happens then: say what the shot shows
+            shots = toolbox.store.get("segments", video_ids=[vid], where={"kind": "shot"})
+            over = sorted((h for h in shots if h.start < anchor.end and h.end > anchor.start), key=lambda h: h.start)
         if not over:
             return None
         text = (f"while {_event_label(anchor)} is on screen ({fmt_span(anchor.start, anchor.end)}): "

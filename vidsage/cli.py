@@ -79,6 +79,13 @@ def index(paths: list[Path] = typer.Argument(..., help="video/audio files or fol
         if r.status in ("skipped", "failed"):  # one line each, however long: logs and grep rely on it
             err.print(f"  skipped {_one_line(r.path)}: {_one_line(r.reason)}", highlight=False, markup=False,
                       soft_wrap=True)
+    if summary.interrupted:
+        # the interrupted file's decode/ASR threads may still run: leave now instead of waiting for them
+        # (and instead of native libraries tearing down under them). They write nothing; the store holds
+        # only finished videos, which a kill -9 at any point leaves intact too (tests/test_reliability.py).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
     raise typer.Exit(summary.exit_code)
 
 
