@@ -15,6 +15,7 @@ import json
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -71,6 +72,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int)
     ap.add_argument("--llm")
     ap.add_argument("--tool-call-cases", type=int, default=12, help="questions for the valid-tool-call count")
+    ap.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)  # child process: build --db, exit
     ap.add_argument("--no-llm-routing", action="store_true", help="skip the LLM on the router's open questions")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "agent.json"))
     a = ap.parse_args()
@@ -78,7 +80,14 @@ def main() -> None:
     load_before = os.getloadavg()
     db = a.db or tempfile.mkdtemp(prefix="vidsage-bench-agent-")
     settings = load_settings(db=db, threads=a.threads, llm=a.llm, agent_timeout_s=600.0)
-    store = "given" if a.db else build_store(db, Path(a.media), settings)
+    if a.build_only:
+        print(build_store(db, Path(a.media), settings))
+        return
+    store = "given"
+    if not a.db:  # indexing loads the vision and speech models: keep them out of this process's peak RSS
+        cmd = [sys.executable, __file__, "--build-only", "--db", db, "--media", a.media]
+        store = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    rss = {"start": rss_mb()}
     from vidsage.tools.toolbox import Toolbox
 
     toolbox = Toolbox(settings)
@@ -88,6 +97,7 @@ def main() -> None:
     t0 = time.perf_counter()
     warm_up(settings, llm)
     warm_s = time.perf_counter() - t0
+    rss["llm_loaded"] = rss_mb()
     toolbox.find_moments("warm up the embedder")  # first query loads the embedder: not a question's cost
 
     rows, per_kind = [], {}
@@ -102,6 +112,7 @@ def main() -> None:
         console.print(f"[dim]{kind:5} {r['seconds']:6.2f}s {r['mode']:5} {'ok ' if correct else 'BAD'} {q} -> "
                       f"{r['answer'][:90]}[/]", highlight=False)
 
+    rss["after_questions"] = rss_mb()
     # routing: the regex first, the LLM for what it leaves open
     regex_right = llm_right = undecided = 0
     for q, ok in ROUTING_CASES:
@@ -138,7 +149,8 @@ def main() -> None:
                            sum(c.get("prompt_tokens") or 0 for c in r["llm_calls"]) for r in rs), 1)}
     result = {"model": settings.llm if not settings.llm_url else settings.llm_url, "threads": settings.threads,
               "gpu_layers": getattr(llm, "gpu_layers", None), "store": store, "load_s": round(load_s, 2),
-              "warm_system_prompt_s": round(warm_s, 2), "peak_rss_mb": round(rss_mb(), 1), "kinds": kinds,
+              "warm_system_prompt_s": round(warm_s, 2), "peak_rss_mb": round(rss_mb(), 1),
+              "peak_rss_mb_by_phase": {k: round(v, 1) for k, v in rss.items()}, "kinds": kinds,
               "routing": routing, "tool_call_validity": validity, "questions": rows,
               "loadavg_before": [round(x, 2) for x in load_before], "loadavg_after": [round(x, 2) for x in os.getloadavg()],
               "cpus": os.cpu_count()}

@@ -49,7 +49,8 @@ def _origin(container: Any) -> float:
 def _video_stream(container: Any) -> Any | None:
     """The first real video stream (album art in audio files is a 'video' stream too: skip it)."""
     cover = int(av.stream.Disposition.attached_pic)
-    return next((s for s in container.streams.video if not int(s.disposition) & cover), None)
+    # a stream whose codec has no decoder (a damaged header names none) has no codec context: skip it
+    return next((s for s in container.streams.video if not int(s.disposition) & cover and s.codec_context), None)
 
 
 def _packets_decoded(container: Any, stream: Any) -> Iterator[Any]:
@@ -161,7 +162,7 @@ def decode_audio(path: str | os.PathLike[str], sr: int = 16000) -> np.ndarray:
     """
     container = _open(path)
     try:
-        stream = next(iter(container.streams.audio), None)
+        stream = next((s for s in container.streams.audio if s.codec_context), None)
         if stream is None:
             return np.zeros(0, dtype=np.float32)
         stream.thread_type = "AUTO"

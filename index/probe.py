@@ -59,7 +59,7 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
             raise MediaError(str(p), f"not a media file (no {fmt} data in it)")
         if duration <= 0:
             raise MediaError(str(p), "duration unknown or zero")
-        video = next((s for s in container.streams.video if not _is_cover_art(s)), None)
+        video = next((s for s in container.streams.video if not _is_cover_art(s) and s.codec_context), None)
         if video is not None:
             info = next(i for i in streams if i.index == video.index)
             if not info.rotation:

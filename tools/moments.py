@@ -7,12 +7,22 @@ that overlap are one moment; agreement between signals raises its score.
 
 from __future__ import annotations
 
+import os
+
+import numpy as np
+
 from vidsage.types import Hit, Moment
 
 from . import lexical
 from .toolbox import QueryIntent, hit_words
 
 _PAD = 0.25  # seconds around a word span, so an interval holds the whole phrase
+CALIBRATE = os.environ.get("VIDSAGE_CALIBRATE", "1") not in ("0", "false", "no")  # off only for ablations
+CAL_SLOPE = 0.08  # a visual hit's score is multiplied by 1 + CAL_SLOPE * z (z clipped to +-CAL_ZMAX)
+CAL_ZMAX = 3.0
+CAL_MIN = 4  # entries a video needs in a collection before its scores say what is typical
+CAL_MAX = 300  # entries per video and collection the statistics are taken over (the best-matching ones)
+CAL_SIGMA_FLOOR = 0.02  # cosine spread below this is treated as this (identical descriptions)
 _ADOPT = 0.7  # a more precise candidate takes over a moment's bounds when it scores this much of its best
 
 
@@ -71,13 +81,65 @@ def candidate(h: Hit, phrase: list[str], store, shot_cache: dict) -> tuple[tuple
     return (h.start, max(h.end, h.start + 0.5)), 1
 
 
-def fuse_moments(speech: list[Hit], visual: list[Hit], intent: QueryIntent, store, k: int) -> list[Moment]:
+class Calibrator:
+    """Per-video calibration of visual similarity: how far a hit's vector score stands above the
+    scores of the same query against that video's other entries of the same collection (a z-score),
+    turned into a factor on its fused score.
+
+    MiniLM cosines sit in a narrow band, and a video whose every keyframe reads "colours: grey" matches
+    "a grey cardigan" everywhere equally: such a hit is not evidence of a moment. A hit that stands
+    out within its own video is. The factor is 1 + CAL_SLOPE * z (z clipped to +-CAL_ZMAX), so a
+    typical hit (z = 0) and a hit that cannot be calibrated (a video with fewer than CAL_MIN
+    entries in that collection) keep their score."""
+
+    COLLECTIONS = {"frame": "frames", "segment": "segments"}
+
+    def __init__(self, store, qvec):
+        self.store = store
+        self.qvec = qvec
+        self._stats: dict[tuple[str, str], tuple[float, float] | None] = {}
+
+    def _collection(self, h: Hit) -> str | None:
+        return self.COLLECTIONS.get(h.kind.split(":")[0])
+
+    def stats(self, col: str, vid: str) -> tuple[float, float] | None:
+        key = (col, vid)
+        if key not in self._stats:
+            hits = self.store.query(col, self.qvec, k=CAL_MAX, video_ids=[vid])
+            scores = np.array([h.score for h in hits], np.float32)
+            self._stats[key] = None if len(scores) < CAL_MIN else (float(scores.mean()), float(scores.std()))
+        return self._stats[key]
+
+    def z(self, h: Hit) -> float | None:
+        col, vid = self._collection(h), h.meta.get("video_id")
+        if col is None or not vid:
+            return None
+        st = self.stats(col, str(vid))
+        if st is None:
+            return None
+        raw = float(h.meta.get("vector", h.score))
+        return (raw - st[0]) / max(st[1], CAL_SIGMA_FLOOR)
+
+    def factor(self, h: Hit) -> float:
+        z = self.z(h)
+        if z is None:
+            return 1.0
+        h.meta["z"] = round(z, 3)
+        return 1.0 + CAL_SLOPE * min(CAL_ZMAX, max(-CAL_ZMAX, z))
+
+
+def fuse_moments(speech: list[Hit], visual: list[Hit], intent: QueryIntent, store, k: int,
+                 qvec=None) -> list[Moment]:
+    """Moments from speech and visual hits. With `qvec` (the query's text vector) visual hits are
+    calibrated per video (`Calibrator`); without it they are taken as scored."""
     shot_cache: dict = {}
+    cal = Calibrator(store, qvec) if qvec is not None and CALIBRATE else None
     cands: list[tuple[str, tuple[float, float], float, Hit, int]] = []
     for hits, weight in ((speech, intent.speech_weight), (visual, intent.visual_weight)):
         for h in hits:
             span, precision = candidate(h, intent.phrase, store, shot_cache)
-            cands.append((h.video, span, h.score * weight, h, precision))
+            f = cal.factor(h) if cal is not None and h.kind != "transcript" else 1.0
+            cands.append((h.video, span, h.score * weight * f, h, precision))
     cands.sort(key=lambda c: c[2], reverse=True)
 
     moments: list[Moment] = []

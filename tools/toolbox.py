@@ -149,7 +149,7 @@ class Toolbox:
         if self.clip is not None:
             vec = self.clip.embed_texts([intent.text])[0]
             visual += self.store.query("clip", vec, k=n, video_ids=self._video_ids(video))
-        moments = fuse_moments(speech, visual, intent, self.store, k)
+        moments = fuse_moments(speech, visual, intent, self.store, k, qvec=self._qvec(intent.text))
         from .moments import with_temporal  # first / last / n-th / how many: answered over the event list
 
         return with_temporal(self, query, video, moments, k)
