@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from pathlib import Path
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -299,7 +300,10 @@ class _Run:
         items = self.log.items if items is None else items
         scored = sorted((e for e in items if e.score is not None and e.score >= SHOW_FLOOR),
                         key=lambda e: e.score or 0.0, reverse=True)[:MAX_SHOWN]
-        return scored + [e for e in items if e.score is None][:12]
+        other = [e for e in items if e.score is None]
+        content = [e for e in other if e.kind != "video"]
+        # the video list only helped choose a video: once there is content, it is noise to the answer
+        return scored + (content if (scored or content) else other)[:12]
 
     def not_found(self) -> bool:
         """Decided from retrieval, not by the model: nothing, or only weak similarity matches."""
@@ -434,15 +438,37 @@ def _moment_of(c: dict[str, Any], moments: list[Evidence]) -> dict[str, Any]:
     return c
 
 
+def pick_video(question: str, videos: list[dict[str, Any]], need_picture: bool = False) -> dict[str, Any] | None:
+    """The one video a question must be about: named in it ("the JFK clip"), or the only candidate."""
+    qtok = set(lexical.tokens(question))
+    named = [v for v in videos if qtok & {t for t in re.split(r"[\W_]+", Path(v["video"]).stem.lower()) if len(t) >= 3}]
+    if len(named) == 1:
+        return named[0]
+    pool = [v for v in videos if v.get("keyframes")] if need_picture else videos
+    return pool[0] if len(pool) == 1 else None
+
+
+def _first_action(run: _Run, r: Route) -> tuple[str, dict[str, Any], str] | None:
+    """The router's first call, with the video filled in where the route needs one."""
+    if r.tool is None:
+        return None
+    if r.kind in ("summary", "describe"):
+        v = None
+        if run.video:
+            rec = run.toolbox.store.resolve_video(run.video)
+            v = {"video": rec.path, "duration": rec.duration}
+        else:
+            v = pick_video(run.question, run.toolbox.list_videos(), need_picture=r.kind == "describe")
+        if v is None:  # several candidates: show the model the list and let it choose
+            return ("list_videos", {}, "router")
+        if r.kind == "summary":
+            return ("get_transcript", {"video": v["video"], "start": 0.0, "end": None}, "router")
+        return ("caption_frame", {"video": v["video"], "t": round(float(v.get("duration") or 0.0) / 2, 2)}, "router")
+    return (r.tool, dict(r.args), "router")
+
+
 def _loop(run: _Run, r: Route) -> dict[str, Any]:
-    next_action: tuple[str, dict[str, Any], str] | None = None
-    if r.tool is not None:
-        args = dict(r.args)
-        if r.tool == "list_videos" and r.kind == "summary":
-            videos = run.toolbox.list_videos()
-            if len(videos) == 1:  # one video: summarise it without asking the model which
-                next_action = ("get_transcript", {"video": videos[0]["video"], "start": 0.0, "end": None}, "router")
-        next_action = next_action or (r.tool, args, "router")
+    next_action = _first_action(run, r)
     seen_calls: set[str] = set()
     for _ in range(run.settings.agent_max_steps):
         if run.time_left() <= 0:

@@ -29,6 +29,9 @@ _SEEN = re.compile(
 _EVENT = re.compile(r"\b(happen\w*|enter\w*|leav\w*|walk\w*|driv\w*|pass\w*|arriv\w*|cut|cuts|scene\w*|shot)\b", re.I)
 _SUMMARY = re.compile(r"\b(summar\w*|overview|gist|main points?|what is (this|the) (video|clip|talk|recording) about|"
                       r"what (are|is) (they|he|she|it) talking about|transcript|recap)\b", re.I)
+_DESCRIBE = re.compile(r"\b(describe|what('s| is) (in|on) (the )?(picture|frame|image|screen|scene|shot)|"
+                       r"what (does|do) (the |this )?(video|clip|film|scene|footage|picture) show|what can (you|i|we) see|"
+                       r"what is shown)\b", re.I)
 _LIST = re.compile(r"\b((which|what) (videos|files|recordings|clips)|list (the |my |all )?(videos|files)|"
                    r"how many (videos|files|clips)|what do i have)\b", re.I)
 
@@ -41,7 +44,7 @@ _LEAD = re.compile(
 
 @dataclass
 class Route:
-    kind: str  # "when" | "said" | "seen" | "event" | "summary" | "list" | "ambiguous"
+    kind: str  # "when" | "said" | "seen" | "event" | "describe" | "summary" | "list" | "ambiguous"
     tool: str | None  # the first tool, or None when the LLM must choose
     args: dict[str, Any] = field(default_factory=dict)
     by: str = "regex"  # "regex" | "llm"
@@ -68,6 +71,9 @@ def route(question: str, video: str | None = None) -> Route:
         if video:
             return Route("summary", "get_transcript", {"video": video, "start": 0.0, "end": None})
         return Route("summary", "list_videos", {})
+    if _DESCRIBE.search(q):
+        # nothing specific to search for: describe a frame (the loop picks the video and time)
+        return Route("describe", "caption_frame", {"video": video, "t": None})
     said, seen, event = bool(_SAID.search(q)), bool(_SEEN.search(q)), bool(_EVENT.search(q))
     query = content_query(q)
     if said and not (seen or event):

@@ -1,12 +1,13 @@
 """LLM latency through an OpenAI-compatible endpoint (`python -m llama_cpp.server`) versus in-process.
 
-Same GGUF, same threads, same prompts, one after the other (never both loaded at once, so they do
-not compete for the cores):
+Same GGUF, same threads, same prompts. Both are loaded side by side and the calls alternate between
+them (the first backend of each round alternates too), so both see the same machine load; only one
+generates at any time:
 1. raw calls through `get_llm(settings)`: the agent's action call (its system prompt, the action
    JSON schema) and a streamed answer (~460-token prompt, up to 48 tokens out), `--repeat` times each;
 2. with `--db STORE`: whole agent answers (`answer_question(..., mode="agent")`) for a few questions
    that need the LLM.
-The first call of each backend is reported apart (cold: model load or first prompt evaluation).
+The first call of each backend is reported apart (cold: first evaluation of the system prompt).
 
     python bench/llm_endpoint.py [--model qwen2.5-coder-1.5b] [--repeat 5] [--db STORE] [--out FILE]
 """
@@ -77,52 +78,62 @@ def _messages() -> tuple[list[dict], dict, list[dict]]:
     return action, action_schema(), answer
 
 
-def _raw_calls(llm, repeat: int) -> dict[str, Any]:
+def _one_round(llm, notes: list[str]) -> dict[str, float]:
     from vidsage.agent.llm import LLMError
 
     action, schema, answer = _messages()
-    out: dict[str, list[float]] = {"json": [], "stream": [], "stream_first_token": []}
-    notes = []
-    for i in range(repeat):
-        t = time.perf_counter()
-        try:
+    out = {}
+    t = time.perf_counter()
+    try:
+        llm.complete_json(action, schema, max_tokens=96)
+    except LLMError as e:
+        if "json_schema" in str(e) and getattr(llm, "_format_style", None) == "json_schema":
+            notes.append(f"OpenAI-style json_schema refused by the server ({str(e)[:120]}...); "
+                         "measured with llama.cpp's json_object+schema style instead")
+            llm._format_style = "json_object"
+            t = time.perf_counter()
             llm.complete_json(action, schema, max_tokens=96)
-        except LLMError as e:
-            if "json_schema" in str(e) and getattr(llm, "_format_style", None) == "json_schema":
-                notes.append(f"OpenAI-style json_schema refused by the server ({str(e)[:120]}...); "
-                             "measured with llama.cpp's json_object+schema style instead")
-                llm._format_style = "json_object"
-                t = time.perf_counter()
-                llm.complete_json(action, schema, max_tokens=96)
-            else:
-                raise
-        out["json"].append(time.perf_counter() - t)
-        t = time.perf_counter()
-        first = None
-        for _ in llm.stream(answer, max_tokens=48):
-            first = first or time.perf_counter()
-        out["stream"].append(time.perf_counter() - t)
-        out["stream_first_token"].append((first or time.perf_counter()) - t)
-    summary: dict[str, Any] = {"notes": notes}
-    for k, v in out.items():
+        else:
+            raise
+    out["json"] = time.perf_counter() - t
+    out["json_gen_tokens"] = llm.stats[-1].gen_tokens
+    t = time.perf_counter()
+    first = None
+    for _ in llm.stream(answer, max_tokens=48):
+        first = first or time.perf_counter()
+    out["stream"] = time.perf_counter() - t
+    out["stream_first_token"] = (first or time.perf_counter()) - t
+    return out
+
+
+def _summarise(rounds: list[dict[str, float]]) -> dict[str, Any]:
+    summary: dict[str, Any] = {}
+    for k in rounds[0]:
+        v = [r[k] for r in rounds]
         summary[k] = {"cold_s": round(v[0], 3), "warm_p50_s": round(statistics.median(v[1:]), 3) if len(v) > 1 else None,
                       "all_s": [round(x, 3) for x in v]}
     return summary
 
 
-def _agent_answers(settings) -> dict[str, Any]:
+def _interleaved(llms: dict[str, Any], repeat: int, fn) -> dict[str, list]:
+    """Call fn(llm) `repeat` times per backend, alternating which goes first, so both see the same load."""
+    out: dict[str, list] = {k: [] for k in llms}
+    names = list(llms)
+    for i in range(repeat):
+        for name in (names if i % 2 == 0 else names[::-1]):
+            print(f"  {name} round {i + 1}/{repeat}", flush=True)
+            out[name].append(fn(name, llms[name]))
+    return out
+
+
+def _agent_answer(settings, q: str) -> dict[str, Any]:
     from vidsage.agent.answer import answer_question
 
-    times = []
-    for q in AGENT_QUESTIONS:
-        t = time.perf_counter()
-        res = answer_question(q, settings, mode="agent")
-        times.append({"question": q, "seconds": round(time.perf_counter() - t, 3),
-                      "llm_calls": len(res.get("llm_calls", []) or []), "tools": [c.get("tool") for c in res.get("tool_calls", [])],
-                      "answer": str(res.get("answer", ""))[:160]})
-    secs = [t["seconds"] for t in times]
-    return {"cold_s": secs[0], "warm_p50_s": round(statistics.median(secs[1:]), 3) if len(secs) > 1 else None,
-            "questions": times}
+    t = time.perf_counter()
+    res = answer_question(q, settings, mode="agent")
+    return {"question": q, "seconds": round(time.perf_counter() - t, 3),
+            "llm_calls": len(res.get("llm_calls", []) or []),
+            "tools": [c.get("tool") for c in res.get("tool_calls", [])], "answer": str(res.get("answer", ""))[:160]}
 
 
 def main() -> None:
@@ -142,7 +153,7 @@ def main() -> None:
     results: dict[str, Any] = {"model": base.llm, "gguf": str(path), "threads": base.threads, "machine": cpu_info(),
                                "commit": git_commit(), "load_avg_start": os.getloadavg()}
 
-    # 1. through the endpoint
+    # the server and the in-process model side by side; calls alternate between them
     port = _free_port()
     t = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--model_alias", base.llm,
@@ -155,28 +166,33 @@ def main() -> None:
         _wait(f"{url}/models", proc)
         results["endpoint_server_start_s"] = round(time.perf_counter() - t, 2)
         remote = load_settings(db=args.db, llm=args.model, llm_url=url, llm_api_model=base.llm)
-        rllm = llm_mod.get_llm(remote)
-        print("endpoint: raw calls ...", flush=True)
-        results["endpoint"] = _raw_calls(rllm, args.repeat)
+        t = time.perf_counter()
+        lllm = llm_mod.get_llm(base)
+        results["inprocess_load_s"] = round(time.perf_counter() - t, 2)
+        llms = {"endpoint": llm_mod.get_llm(remote), "inprocess": lllm}
+        notes: list[str] = []
+        print("raw calls ...", flush=True)
+        raw = _interleaved(llms, args.repeat, lambda name, llm: _one_round(llm, notes))
+        for name, rounds in raw.items():
+            results[name] = _summarise(rounds)
+        results["notes"] = notes
         if args.db:
-            print("endpoint: agent answers ...", flush=True)
-            results["endpoint_agent"] = _agent_answers(remote)
+            print("agent answers ...", flush=True)
+            sets = {"endpoint": remote, "inprocess": base}
+            per: dict[str, list] = {k: [] for k in sets}
+            for i, q in enumerate(AGENT_QUESTIONS):
+                for name in (list(sets) if i % 2 == 0 else list(sets)[::-1]):
+                    per[name].append(_agent_answer(sets[name], q))
+            for name, rows in per.items():
+                secs = [r["seconds"] for r in rows]
+                results[f"{name}_agent"] = {"cold_s": secs[0], "p50_s": round(statistics.median(secs), 3),
+                                            "questions": rows}
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
-
-    # 2. in this process
-    t = time.perf_counter()
-    lllm = llm_mod.get_llm(base)
-    results["inprocess_load_s"] = round(time.perf_counter() - t, 2)
-    print("in-process: raw calls ...", flush=True)
-    results["inprocess"] = _raw_calls(lllm, args.repeat)
-    if args.db:
-        print("in-process: agent answers ...", flush=True)
-        results["inprocess_agent"] = _agent_answers(base)
     results["load_avg_end"] = os.getloadavg()
 
     print(f"\n{'':28}{'endpoint':>12}{'in-process':>12}   (seconds; cold = first call, warm = p50 of the rest)")
@@ -187,9 +203,9 @@ def main() -> None:
             print(f"{label + ' warm':28}{e['warm_p50_s']:>12.2f}{i['warm_p50_s']:>12.2f}")
     if args.db:
         e, i = results["endpoint_agent"], results["inprocess_agent"]
-        print(f"{'agent answer cold':28}{e['cold_s']:>12.2f}{i['cold_s']:>12.2f}")
-        print(f"{'agent answer warm p50':28}{e['warm_p50_s']:>12.2f}{i['warm_p50_s']:>12.2f}")
-    for n in results["endpoint"]["notes"]:
+        print(f"{'agent answer first':28}{e['cold_s']:>12.2f}{i['cold_s']:>12.2f}")
+        print(f"{'agent answer p50':28}{e['p50_s']:>12.2f}{i['p50_s']:>12.2f}")
+    for n in results["notes"]:
         print("note:", n)
     write_json(args.out, results)
     print(f"wrote {args.out}")

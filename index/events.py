@@ -848,7 +848,8 @@ def _iter_two_sizes(path: str | Path, fps: float, small_side: int,
 
     import av
 
-    from .decode import _configure_threads, _open, _origin, _packets_decoded, _rot_k, _scaled_size, _to_rgb, _video_stream
+    from .decode import (_configure_threads, _open, _origin, _packets_decoded, _rot_k, _scaled_size, _to_rgb,
+                         _video_stream)
 
     container = _open(path)
     try:
@@ -1287,7 +1288,3 @@ def _ordinal(n: int) -> str:
     words = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh",
              8: "eighth", 9: "ninth", 10: "tenth"}
     return words.get(n, f"{n}th")
-
-
-def iter_events(segs: Iterable[Segment], kind: str) -> Iterator[Segment]:
-    return (s for s in segs if s.kind == kind)

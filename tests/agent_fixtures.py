@@ -108,6 +108,8 @@ ROUTING_CASES: list[tuple[str, tuple[str, ...]]] = [
     ("Which videos do I have?", ("list_videos",)),
     ("List my videos", ("list_videos",)),
     ("What time does the clock on the wall show?", SEEN),
+    ("What is in the picture of the film clip?", ("caption_frame",) + SEEN),
+    ("Describe what the video shows", ("caption_frame",) + SEEN),
     ("who is the lord of the universe", ("search_transcript",)),
     ("is the boss in a good mood", ("search_transcript",)),
     # written after the router, not tuned to it

@@ -218,3 +218,12 @@ def test_counting(event_toolbox):
     # the fast path's answer for a counting question quotes the count
     top = event_toolbox.find_moments("How many people walk in?")[0]
     assert top.evidence[0].text.startswith("6 people")
+
+
+def test_people_count_falls_back_on_faces_per_shot(toolbox):
+    """An edited video with one speaker per shot has no person events (no static scene to subtract);
+    its people are counted as faces per shot, and the answer says that is what was counted."""
+    res = toolbox.count_events("How many different people take turns speaking to the camera?",
+                               video="grid_seven_speakers.mp4")
+    assert res["count"] == 7, res["text"]
+    assert "faces per shot" in res["text"]

@@ -26,10 +26,6 @@ CAL_SIGMA_FLOOR = 0.02  # cosine spread below this is treated as this (identical
 _ADOPT = 0.7  # a more precise candidate takes over a moment's bounds when it scores this much of its best
 
 
-def _weight(h: Hit, intent: QueryIntent) -> float:
-    return intent.speech_weight if h.kind == "transcript" else intent.visual_weight
-
-
 def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
     inter = min(a[1], b[1]) - max(a[0], b[0])
     if inter <= 0:
@@ -67,7 +63,7 @@ def candidate(h: Hit, phrase: list[str], store, shot_cache: dict) -> tuple[tuple
     if h.kind in ("frame", "clip"):
         vid = h.meta.get("video_id")
         ocr = str(h.meta.get("ocr") or "")
-        if vid and ocr and lexical.overlap(phrase, ocr) > 0:
+        if vid and ocr and lexical.overlap(lexical.tokens(" ".join(phrase)), ocr) > 0:
             # the query matched the frame's on-screen text: the text's own event bounds it
             for s, e, text in _text_events(store, vid, shot_cache):
                 if s - 0.5 <= h.start <= e + 0.5 and lexical.overlap(lexical.tokens(text), ocr) > 0:
@@ -144,6 +140,7 @@ def fuse_moments(speech: list[Hit], visual: list[Hit], intent: QueryIntent, stor
 
     moments: list[Moment] = []
     precision_of: dict[int, int] = {}
+    founder_of: dict[int, float] = {}  # the weighted score of the candidate that founded each moment
     for video, (s, e), score, hit, precision in cands:
         for m in moments:
             if m.video == video and _overlap((m.start, m.end), (s, e)) >= 0.5:
@@ -151,7 +148,7 @@ def fuse_moments(speech: list[Hit], visual: list[Hit], intent: QueryIntent, stor
                 # unless this one is bounded by the thing itself (an event inside a keyframe's shot)
                 if all(x.kind != hit.kind for x in m.evidence):
                     m.score += 0.15 * score
-                if precision > precision_of[id(m)] and score >= _ADOPT * m.evidence[0].score * _weight(m.evidence[0], intent):
+                if precision > precision_of[id(m)] and score >= _ADOPT * founder_of[id(m)]:
                     m.start, m.end = s, e
                     precision_of[id(m)] = precision
                 m.evidence.append(hit)
@@ -159,6 +156,7 @@ def fuse_moments(speech: list[Hit], visual: list[Hit], intent: QueryIntent, stor
         else:
             m = Moment(video, s, e, score, [hit])
             precision_of[id(m)] = precision
+            founder_of[id(m)] = score
             moments.append(m)
     moments.sort(key=lambda m: m.score, reverse=True)
     return moments[:k]
@@ -169,13 +167,16 @@ def with_temporal(toolbox, query: str, video: str | None, moments: list[Moment],
     people") first; similarity ranks the rest. Unchanged when the question is not temporal."""
     from .temporal import answer_temporal
 
+    if os.environ.get("VIDSAGE_TEMPORAL", "1") in ("0", "false", "no"):  # off only for ablations
+        return moments[:k]
     try:
-        ans = answer_temporal(toolbox, query, video)
+        ans = answer_temporal(toolbox, query, video, prefer=[m.video for m in moments[:1]])
     except Exception:  # a temporal parse must never break plain retrieval
         return moments[:k]
     if ans is None or ans.moment is None:
         return moments[:k]
     top = ans.moment
     top.score = max([top.score] + [m.score + 0.01 for m in moments])
-    rest = [m for m in moments if not (m.video == top.video and _overlap((m.start, m.end), (top.start, top.end)) >= 0.5)]
+    rest = [m for m in moments
+            if not (m.video == top.video and _overlap((m.start, m.end), (top.start, top.end)) >= 0.5)]
     return ([top] + rest)[:k]

@@ -94,6 +94,13 @@ class TemporalQuery:
                 "subject": self.subject, "anchor": self.anchor}
 
 
+def _ordinal_n(text: str, m: re.Match) -> int:
+    """The position an ordinal match names: 1-based, negative from the end."""
+    if _SECOND_TO_LAST.search(text):
+        return -2
+    return int(m.group(2)) if m.group(2) else _ORDINAL_WORDS[m.group(1).lower()]
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
@@ -112,15 +119,17 @@ def _colours_of(text: str) -> list[str]:
 def parse_temporal(question: str) -> TemporalQuery | None:
     """The temporal query in a question, or None when it has none (or is about speech)."""
     q = " ".join(question.split())
-    if not q or _SPEECH.search(q):
+    if not q:
         return None
-    if _COUNT.search(q):
+    if _COUNT.search(q):  # "how many people speak" is still a count of people
         rest = q[_COUNT.search(q).end():]
         cls = _class_of(rest) or _class_of(q)
         if cls is None:
             return None  # "how many videos", "how many times does he say ..." are not about events
         return TemporalQuery("count", cls=cls, colour_words=_colours_of(rest), subject=rest.strip(" ?.!"),
                              distinct=bool(_DISTINCT.search(q)))
+    if _SPEECH.search(q):
+        return None  # "when does the first speaker say ...": speech, not events
     m = _BEFORE_AFTER.search(q)
     if m:
         head, anchor = q[:m.start()], m.group("anchor").strip(" ?.!")
@@ -144,12 +153,7 @@ def parse_temporal(question: str) -> TemporalQuery | None:
         cls = _class_of(q)
         if cls is None:
             return None
-        if _SECOND_TO_LAST.search(q):
-            n = -2
-        elif m.group(2):
-            n = int(m.group(2))
-        else:
-            n = _ORDINAL_WORDS[m.group(1).lower()]
+        n = _ordinal_n(q, m)
         # the colours that describe the subject, not the ordinal: all colour words of the question
         subject = re.sub(_ORDINAL, " ", q)
         return TemporalQuery("nth", n=n, cls=cls, colour_words=_colours_of(q), subject=subject.strip(" ?.!"))
@@ -200,15 +204,26 @@ def _has_colours(h: Hit, colour_words: list[str]) -> bool:
     return all(any(c in have[:2] for c in _COLOUR_WORDS[w]) for w in colour_words)
 
 
+def _key(h: Hit) -> tuple:
+    return (str(h.meta.get("video_id")), round(h.start, 2), round(h.end, 2), h.text[:60])
+
+
 def _similar(toolbox, text: str, events: list[Hit]) -> np.ndarray:
-    """Cosine similarity of `text` to each event's description (embedded here: events are few)."""
+    """Cosine similarity of `text` to each event's stored vector: one store query per video (events
+    of a video are few), so the cost does not grow with the size of the library."""
     if not events:
         return np.zeros(0)
-    q = np.asarray(toolbox.embedder.embed_query(text), np.float32)
-    v = np.asarray(toolbox.embedder.embed_passages([h.text for h in events]), np.float32)
-    q /= max(1e-9, float(np.linalg.norm(q)))
-    v /= np.maximum(1e-9, np.linalg.norm(v, axis=1, keepdims=True))
-    return v @ q
+    qvec = toolbox._qvec(text)
+    scores: dict[tuple, float] = {}
+    by_video: dict[str, list[Hit]] = {}
+    for h in events:
+        by_video.setdefault(str(h.meta.get("video_id")), []).append(h)
+    for vid, evs in by_video.items():
+        kinds = sorted({h.kind.split(":", 1)[1] for h in evs})
+        where = {"kind": kinds[0]} if len(kinds) == 1 else {"kind": {"$in": kinds}}
+        for h in toolbox.store.query("segments", qvec, k=len(evs) + 5, video_ids=[vid], where=where):
+            scores[_key(h)] = h.score
+    return np.array([scores.get(_key(h), 0.0) for h in events], np.float32)
 
 
 def select_events(toolbox, events: list[Hit], cls: str | None, colour_words: list[str], subject: str) -> list[Hit]:
@@ -239,8 +254,7 @@ def _anchor(toolbox, events: list[Hit], phrase: str) -> Hit | None:
         return cands[0]
     m = _ORDINAL.search(phrase)
     if m and cls:
-        n = -2 if _SECOND_TO_LAST.search(phrase) else int(m.group(2)) if m.group(2) else _ORDINAL_WORDS[m.group(1).lower()]
-        return _nth(cands, n)
+        return _nth(cands, _ordinal_n(phrase, m))
     sims = _similar(toolbox, phrase, cands)
     return cands[int(np.argmax(sims))]
 
@@ -254,27 +268,44 @@ def _nth(events: list[Hit], n: int) -> Hit | None:
     return None
 
 
-def _candidate_videos(toolbox, tq: TemporalQuery, question: str, video: str | None) -> list[str]:
-    """Video ids to answer over: the given one, or those whose events best match the question."""
+def _face_shots(store, video_id: str) -> list[Hit]:
+    """Shots whose keyframes show faces: what a person count falls back on without person events."""
+    shots = store.get("segments", video_ids=[video_id], where={"kind": "shot"})
+    return sorted((h for h in shots if int(h.meta.get("faces") or 0) > 0), key=lambda h: h.start)
+
+
+def _candidate_videos(toolbox, tq: TemporalQuery, question: str, video: str | None,
+                      prefer: list[str] | None = None) -> list[str]:
+    """Video ids to answer over: the given one, or those whose events match the question, the video
+    that plain retrieval ranks first (`prefer`, paths or ids) before the others, then by similarity."""
     if video:
         return [toolbox.store.resolve_video(video).video_id]
-    hits = toolbox.store.get("segments", where={"kind": {"$in": ["object", "text"]}})
+    kinds = ["object", "text", "shot"] if tq.op == "count" and tq.cls == "person" else ["object", "text"]
+    hits = toolbox.store.get("segments", where={"kind": {"$in": kinds}})
     by_video: dict[str, list[Hit]] = {}
     for h in hits:
         by_video.setdefault(str(h.meta.get("video_id")), []).append(h)
     if not by_video:
         return []
     ranked = []
+    speech = bool(_SPEECH.search(question))
     for vid, evs in by_video.items():
-        chosen = select_events(toolbox, evs, tq.cls, tq.colour_words, tq.subject or question)
+        events = [h for h in evs if h.kind != "segment:shot"]
+        chosen = select_events(toolbox, events, tq.cls, tq.colour_words, tq.subject or question)
         if tq.op in ("before", "after", "while") and tq.cls is None:
-            chosen = evs  # the anchor decides
+            chosen = events  # the anchor decides
+        if not chosen and tq.op == "count" and tq.cls == "person":
+            chosen = [h for h in evs if h.kind == "segment:shot" and int(h.meta.get("faces") or 0) > 0]
         if not chosen:
             continue
         sims = _similar(toolbox, question, chosen)
-        ranked.append((float(sims.max()) if len(sims) else 0.0, vid))
-    ranked.sort(reverse=True)
-    return [vid for _, vid in ranked]
+        score = float(sims.max()) if len(sims) else 0.0
+        if speech and toolbox.store.count("transcript", vid) == 0:
+            score -= 1.0  # "people speaking" cannot be about a video where nobody is heard
+        ranked.append((score, vid, str(chosen[0].video)))
+    first = (prefer or [None])[0]
+    ranked.sort(key=lambda r: (r[0] > -0.5, first is not None and first in (r[1], r[2]), r[0]), reverse=True)
+    return [vid for _, vid, _ in ranked]
 
 
 @dataclass
@@ -316,12 +347,13 @@ def _noun(tq: TemporalQuery, n: int) -> str:
 
 
 def answer_temporal(toolbox, question: str, video: str | None = None,
-                    tq: TemporalQuery | None = None) -> TemporalAnswer | None:
-    """Answer a temporal question over the event list; None when it is not one or no events fit."""
+                    tq: TemporalQuery | None = None, prefer: list[str] | None = None) -> TemporalAnswer | None:
+    """Answer a temporal question over the event list; None when it is not one or no events fit.
+    `prefer`: videos (paths or ids) in the order plain retrieval ranks them, to break ties."""
     tq = tq or parse_temporal(question)
     if tq is None:
         return None
-    for vid in _candidate_videos(toolbox, tq, question, video)[:3]:
+    for vid in _candidate_videos(toolbox, tq, question, video, prefer)[:3]:
         ans = _answer_in(toolbox, tq, question, vid)
         if ans is not None:
             return ans
@@ -330,20 +362,23 @@ def answer_temporal(toolbox, question: str, video: str | None = None,
 
 def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalAnswer | None:
     events = _events(toolbox.store, vid)
-    if not events:
-        return None
     rec = toolbox.store.done_videos().get(vid)
     vpath = rec.path if rec else (events[0].video if events else "")
+    if not events:
+        return _count_faces(toolbox, tq, vid, vpath) if tq.op == "count" and tq.cls == "person" else None
     if tq.op == "count":
         chosen = select_events(toolbox, events, tq.cls, tq.colour_words, tq.subject)
+        if not chosen and tq.cls == "person":
+            return _count_faces(toolbox, tq, vid, vpath)
         if not chosen and tq.cls is None:
             return None
         n = len(chosen)
         noun = _noun(tq, n)
-        text = (f"{n} {noun} in {vpath.rsplit('/', 1)[-1]} (counted over its object events"
-                f"{'; each event is one appearance, so someone who comes back counts twice' if tq.cls == 'person' else ''})")
+        caveat = "; each event is one appearance, so someone who comes back counts twice" if tq.cls == "person" else ""
+        text = f"{n} {noun} in {vpath.rsplit('/', 1)[-1]} (counted over its object events{caveat})"
         if chosen:
-            text += ": " + "; ".join(f"{i}. {_event_label(h)} {fmt_span(h.start, h.end)}" for i, h in enumerate(chosen, 1))
+            text += ": " + "; ".join(f"{i}. {_event_label(h)} {fmt_span(h.start, h.end)}"
+                                     for i, h in enumerate(chosen, 1))
         moment = None
         if chosen:
             hit = Hit(video=vpath, start=chosen[0].start, end=chosen[-1].end, score=1.0, text=text,
@@ -390,8 +425,31 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
     return TemporalAnswer(tq, vid, vpath, [pick], _moment(vpath, pick, text, vid), text)
 
 
+def _count_faces(toolbox, tq: TemporalQuery, vid: str, vpath: str) -> TemporalAnswer | None:
+    """People counted from shots with faces (no person events: an edited video, a moving camera).
+    Nothing here recognises faces, so this is the number of (shot, face) appearances: an upper
+    bound on different people when each shows one person, and the answer says so."""
+    shots = _face_shots(toolbox.store, vid)
+    if not shots:
+        return None
+    n = sum(int(h.meta.get("faces") or 0) for h in shots)
+    text = (f"{n} people in {vpath.rsplit('/', 1)[-1]}, counted as faces per shot ({len(shots)} shots show faces; "
+            f"without face recognition the same person in two shots counts twice): "
+            + "; ".join(f"shot {int(h.meta.get('shot', 0)) + 1} {fmt_span(h.start, h.end)}: {_faces_word(h)}"
+                        for h in shots))
+    hit = Hit(video=vpath, start=shots[0].start, end=shots[-1].end, score=1.0, text=text, kind="segment:count",
+              meta={"video_id": vid, "count": n})
+    return TemporalAnswer(tq, vid, vpath, shots, Moment(vpath, shots[0].start, shots[-1].end, 1.0, [hit] + shots), text)
+
+
+def _faces_word(h: Hit) -> str:
+    n = int(h.meta.get("faces") or 0)
+    return f"{n} face{'s' if n != 1 else ''}"
+
+
 def _moment(vpath: str, h: Hit, text: str, vid: str) -> Moment:
-    hit = Hit(video=vpath, start=h.start, end=h.end, score=1.0, text=text, kind=h.kind, meta={**h.meta, "video_id": vid})
+    hit = Hit(video=vpath, start=h.start, end=h.end, score=1.0, text=text, kind=h.kind,
+              meta={**h.meta, "video_id": vid})
     return Moment(vpath, h.start, h.end, 1.0, [hit])
 
 

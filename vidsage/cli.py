@@ -10,6 +10,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .config import Settings, load_settings
@@ -32,7 +33,7 @@ def _settings(db: Optional[str] = None, **kw) -> Settings:
 
 
 def _fail(msg: str, code: int = 2) -> None:
-    err.print(f"[red]error:[/] {msg}", highlight=False)
+    err.print(f"[red]error:[/] {escape(msg)}", highlight=False, soft_wrap=True)  # one line, even in an 80-column pipe
     raise typer.Exit(code)
 
 
