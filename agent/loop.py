@@ -24,20 +24,19 @@ from __future__ import annotations
 import json
 import re
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Literal
 
 from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.output_parsers import PydanticOutputParser
-from pydantic import BaseModel, ValidationError, create_model
+from pydantic import BaseModel, ValidationError
 
 from vidsage import prompts
 from vidsage.config import Settings
 from vidsage.tools import lexical
 from vidsage.tools.lc import TOOL_NAMES, TOOL_SPECS, Evidence, EvidenceLog, make_tools, render, run_tool
-from vidsage.types import fmt_span
 
 from .fast import NOT_FOUND_SCORE
 from .llm import LLM, LLMError, get_llm
@@ -305,18 +304,20 @@ class _Run:
         # the video list only helped choose a video: once there is content, it is noise to the answer
         return scored + (content if (scored or content) else other)[:12]
 
-    def not_found(self) -> bool:
-        """Decided from retrieval, not by the model: nothing, or only weak similarity matches."""
-        if not self.log.items:
+    def not_found(self, listing: bool = False) -> bool:
+        """Decided from retrieval, not by the model: nothing, or only weak similarity matches.
+        The video list counts as evidence only for questions about the library itself (`listing`)."""
+        items = [e for e in self.log.items if listing or e.kind != "video"]
+        if not items:
             return True
-        if any(e.score is None for e in self.log.items):
-            return False  # a transcript, a list, a description: evidence without a similarity score
+        if any(e.score is None for e in items):
+            return False  # a transcript, a description: evidence without a similarity score
         best = self.log.best_score()
         return best is None or best < NOT_FOUND_SCORE
 
-    def answer(self, when: bool = False) -> dict[str, Any]:
+    def answer(self, when: bool = False, listing: bool = False) -> dict[str, Any]:
         """The final answer, from the evidence gathered so far."""
-        if self.not_found():
+        if self.not_found(listing):
             return self._finish(NOT_FOUND, [], streamed=False)
         shown = self._shown()
         if not shown:
@@ -489,7 +490,7 @@ def _loop(run: _Run, r: Route) -> dict[str, Any]:
             break  # the model repeats itself: answer with what there is
         seen_calls.add(key)
         rec = run.call_tool(name, args, by)
-        if rec["ok"] and rec.get("results") and not run.not_found() and (name != "list_videos" or r.kind == "list"):
+        if rec["ok"] and rec.get("results") and not run.not_found(r.kind == "list"):
             break  # strong evidence (or the transcript asked for): answer now, no further planning call
         if by == "router" and name.startswith("search_"):
             # the routed search found nothing strong: widen once to speech + picture together, without
@@ -499,7 +500,7 @@ def _loop(run: _Run, r: Route) -> dict[str, Any]:
             continue
         if by == "fallback":
             break  # still nothing strong: "not found", decided from the scores
-    return run.answer()
+    return run.answer(listing=r.kind == "list")
 
 
 __all__ = ["run_agent", "warm_up", "Action", "action_schema", "answer_schema", "validate_action", "AnswerStream", "NOT_FOUND",

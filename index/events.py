@@ -146,9 +146,15 @@ _DESCRIBERS_LOCK = threading.Lock()
 
 
 def _describer_for(settings: Settings):
-    """One FrameDescriber per settings (models load once per process)."""
+    """One FrameDescriber per settings (models load once per process), for callers that have none.
+
+    It gets the vision share of the threads, as the pipeline's own describer does: torch's thread
+    count is process-wide, and speech runs beside vision (pass the pipeline's describer instead
+    whenever there is one)."""
     from .vision import FrameDescriber
 
+    total = max(1, settings.threads)
+    settings = settings.model_copy(update={"threads": max(1, total - max(1, total // 2))})
     key = (settings.tagger, settings.device, settings.threads, settings.ocr, settings.faces,
            settings.describe_max_side, settings.models_dir)
     with _DESCRIBERS_LOCK:
@@ -702,14 +708,21 @@ class _Tracker:
         still = []
         for tr in self.active:
             if t - tr.dets[-1].t > MAX_MISS_S:
-                self.finished.append(tr)
+                self._finish(tr)
             else:
                 still.append(tr)
         self.active = still
         return out
 
+    def _finish(self, tr: _Track) -> None:
+        """Keep a finished track only if it can still become an event (big enough at some point):
+        a long video's rain specks and flickers must not pile up with their crops."""
+        if max(d.area for d in tr.dets) >= MIN_EVENT_AREA * self.h * self.w:
+            self.finished.append(tr)
+
     def close(self) -> list[_Track]:
-        self.finished += self.active
+        for tr in self.active:
+            self._finish(tr)
         self.active = []
         return self.finished
 
@@ -768,18 +781,28 @@ def object_events(path: str | Path, shots: list[Shot], settings: Settings, descr
         return []
     stats = stats if stats is not None else {}
     t0 = time.perf_counter()
-    # pass 1: camera motion and background per unit
-    models = [_BackgroundModel(s, e) for s, e, _ in units]
+    # pass 1: camera motion and background per unit; a unit's model is finished (and its frames
+    # dropped) as soon as the scan leaves it, so memory stays that of one shot, however many there are
+    bgs: list[np.ndarray | None] = [None] * len(units)
+    facts_of: list[dict[str, Any]] = [{} for _ in units]
+    current: tuple[int, _BackgroundModel] | None = None
+
+    def close(cur: tuple[int, _BackgroundModel] | None) -> None:
+        if cur is not None:
+            bgs[cur[0]], facts_of[cur[0]] = cur[1].finish()
+
     for fr in iter_frames(path, fps=EVENT_FPS, max_side=WORK_SIDE):
         u = _unit_at(units, fr.t)
+        if current is not None and current[0] != u:
+            close(current)
+            current = None
         if u is not None:
-            models[u].push(fr.t, _prep(fr.image))
-    bgs = []
-    for m in models:
-        bg, facts = m.finish()
-        bgs.append(bg)
-        if debug is not None:
-            debug.setdefault("units", []).append(facts)
+            if current is None:
+                current = (u, _BackgroundModel(units[u][0], units[u][1]))
+            current[1].push(fr.t, _prep(fr.image))
+    close(current)
+    if debug is not None:
+        debug["units"] = facts_of
     stats["objects_pass1"] = time.perf_counter() - t0
     if all(b is None for b in bgs):
         return []

@@ -298,7 +298,7 @@ class Indexer:
             detect_events = None
         if detect_events is not None:
             t = time.perf_counter()
-            segments += detect_events(path, info, texts, shots, s)
+            segments += detect_events(path, info, texts, shots, s, describer=self.describer)
             stage("events", time.perf_counter() - t)
         return texts, shots, segments
 

@@ -22,7 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from agent_fixtures import ROUTING_CASES, build_store, fill_from_manifest  # noqa: E402
 
 from vidsage.agent.llm import LLM, LlamaCppLLM, OpenAIHTTPLLM, get_llm  # noqa: E402
-from vidsage.agent.loop import NOT_FOUND, SHOW_FLOOR, AnswerStream, _Run, run_agent, validate_action  # noqa: E402
+from vidsage.agent.loop import (  # noqa: E402
+    GROUNDED, NOT_FOUND, SHOW_FLOOR, AnswerStream, _Run, grounding, run_agent, validate_action)
 from vidsage.agent.router import route  # noqa: E402
 
 JFK_SPEECH = (0.0, 11.0)  # the clip; speech is 0.3-10.3 s (MANIFEST.md)
@@ -128,6 +129,17 @@ def test_transcribe_span_gives_word_times(toolbox):
     assert d["words"] and all(4.5 <= w[0] <= w[1] <= 11.1 for w in d["words"])
 
 
+def test_grounding_flags_world_knowledge():
+    from vidsage.tools.lc import Evidence
+
+    ev = [Evidence("E1", "/m/jfk.flac", 0.0, 10.4, "said",
+                   "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country.",
+                   0.4)]
+    q = "What does the speaker ask people to do?"
+    assert grounding("He asks people to ask what they can do for their country.", ev, q) >= GROUNDED
+    assert grounding("JFK, a famous president assassinated in 1963, gives a speech.", ev, q) < GROUNDED
+
+
 # -- a scripted model exercises the retry logic (the loop is under test, not the model) ---------------------
 class ScriptedLLM(LLM):
     name = "scripted"
@@ -231,6 +243,15 @@ def test_when_question_takes_the_fast_path(agent_settings, toolbox, llm):
     assert Path(top["video"]).name == "jfk.flac"
     assert top["start"] < ASK_PART[1] and top["end"] > ASK_PART[0]
     assert r["citations"] and Path(r["citations"][0]["video"]).name == "jfk.flac"
+
+
+@pytest.mark.slow
+def test_describe_question_uses_the_frame_description(agent_settings, toolbox, llm):
+    r = run_agent("What is in the picture of the film clip?", agent_settings, toolbox)
+    first = r["tool_calls"][0]
+    assert first["tool"] == "caption_frame" and Path(first["args"]["video"]).name == "friday_his_girl_friday.mp4"
+    assert r["citations"] and Path(r["citations"][0]["video"]).name == "friday_his_girl_friday.mp4"
+    assert r["answer"] != NOT_FOUND
 
 
 @pytest.mark.slow

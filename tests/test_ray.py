@@ -133,3 +133,20 @@ def test_models_load_once_per_worker(ray_cluster, chroma_server):  # noqa: F811
         per_pid.setdefault(pid, set()).add(ident)
     assert len(per_pid) < len(seen)  # 2 CPUs: worker processes ran several tasks each
     assert all(len(ids) == 1 for ids in per_pid.values()), per_pid
+
+
+def test_cli_index_with_ray(ray_cluster, chroma_server, media, tmp_path):  # noqa: F811
+    """`vidsage index ... --ray ADDRESS` goes through index_with_ray; a folder --db is refused in one line."""
+    from typer.testing import CliRunner
+
+    from vidsage.cli import app
+
+    runner = CliRunner()
+    paths = [str(media / f) for f in FILES]
+    res = runner.invoke(app, ["index", *paths, "--db", chroma_server, "--ray", "auto"])
+    assert res.exit_code == 0, res.output
+    assert f"0 indexed, {len(FILES)} already indexed" in res.output  # test_ray_matches_local_run indexed them
+
+    res = runner.invoke(app, ["index", *paths, "--db", str(tmp_path / "db"), "--ray", "auto"])
+    assert res.exit_code == 2
+    assert "needs a Chroma server" in res.output

@@ -21,7 +21,8 @@ CALIBRATE = os.environ.get("VIDSAGE_CALIBRATE", "1") not in ("0", "false", "no")
 CAL_SLOPE = 0.08  # a visual hit's score is multiplied by 1 + CAL_SLOPE * z (z clipped to +-CAL_ZMAX)
 CAL_ZMAX = 3.0
 CAL_MIN = 4  # entries a video needs in a collection before its scores say what is typical
-CAL_MAX = 300  # entries per video and collection the statistics are taken over (the best-matching ones)
+CAL_MAX = 100  # entries per video and collection the statistics are taken over (the best-matching ones)
+CAL_VIDEOS = 5  # videos calibrated per query: those with the best visual hits
 CAL_SIGMA_FLOOR = 0.02  # cosine spread below this is treated as this (identical descriptions)
 _ADOPT = 0.7  # a more precise candidate takes over a moment's bounds when it scores this much of its best
 
@@ -94,6 +95,7 @@ class Calibrator:
         self.store = store
         self.qvec = qvec
         self._stats: dict[tuple[str, str], tuple[float, float] | None] = {}
+        self.videos: set[str] | None = None  # calibrate only hits of these videos (None: all)
 
     def _collection(self, h: Hit) -> str | None:
         return self.COLLECTIONS.get(h.kind.split(":")[0])
@@ -108,7 +110,7 @@ class Calibrator:
 
     def z(self, h: Hit) -> float | None:
         col, vid = self._collection(h), h.meta.get("video_id")
-        if col is None or not vid:
+        if col is None or not vid or (self.videos is not None and h.video not in self.videos):
             return None
         st = self.stats(col, str(vid))
         if st is None:
@@ -130,6 +132,11 @@ def fuse_moments(speech: list[Hit], visual: list[Hit], intent: QueryIntent, stor
     calibrated per video (`Calibrator`); without it they are taken as scored."""
     shot_cache: dict = {}
     cal = Calibrator(store, qvec) if qvec is not None and CALIBRATE else None
+    if cal is not None:  # only the videos that can win are worth the statistics (a store query each)
+        best: dict[str, float] = {}
+        for h in visual:
+            best[h.video] = max(best.get(h.video, 0.0), h.score)
+        cal.videos = set(sorted(best, key=best.get, reverse=True)[:CAL_VIDEOS])
     cands: list[tuple[str, tuple[float, float], float, Hit, int]] = []
     for hits, weight in ((speech, intent.speech_weight), (visual, intent.visual_weight)):
         for h in hits:
