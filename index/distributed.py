@@ -79,10 +79,16 @@ def _init_ray(address: str, num_cpus: int | None):
         return ray, False
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     kw: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": "warning"}
-    if address in ("local", "", None):
-        ray.init(num_cpus=num_cpus, **kw)
-    else:
-        ray.init(address=address, **kw)  # "auto" (a running cluster on this node) or "ray://head:10001"
+    try:
+        if address in ("local", "", None):
+            ray.init(num_cpus=num_cpus, **kw)
+        else:
+            ray.init(address=address, **kw)  # "auto" (a running cluster on this node) or "ray://head:10001"
+    except Exception as e:  # no cluster at that address, a version mismatch, ...
+        first = (str(e).strip().splitlines() or [""])[0][:200]
+        # (StoreError: the one error type the CLI turns into a one-line message)
+        raise StoreError(f"cannot start or reach Ray at {address!r}: {type(e).__name__}: {first} "
+                         "(use --ray local to start one here, or `ray start --head` first for --ray auto)") from None
     return ray, True
 
 

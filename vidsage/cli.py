@@ -48,6 +48,18 @@ def _interrupted(what: str = "") -> None:
     raise typer.Exit(130)
 
 
+def _by_ctrl_c(e: BaseException | None) -> bool:
+    """An error that Ctrl-C caused: a native module whose import is interrupted (onnxruntime, torch,
+    loaded on first use) raises ImportError from the KeyboardInterrupt instead of the interrupt."""
+    seen: set[int] = set()
+    while e is not None and id(e) not in seen:
+        if isinstance(e, KeyboardInterrupt):
+            return True
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return False
+
+
 @app.command()
 def index(paths: list[Path] = typer.Argument(..., help="video/audio files or folders"),
           db: Optional[str] = DbOpt,
@@ -69,7 +81,9 @@ def index(paths: list[Path] = typer.Argument(..., help="video/audio files or fol
             summary = index_paths(paths, settings, reporter=Reporter() if quiet else RichReporter(err))
     except (StoreError, MediaError) as e:
         _fail(str(e))
-    except KeyboardInterrupt:  # outside a file (listing files, loading models): nothing half-done is visible
+    except (KeyboardInterrupt, ImportError) as e:  # outside a file (listing files, loading models)
+        if not _by_ctrl_c(e):
+            raise
         _interrupted(": what finished is kept; run the same command again to resume.")
     n_idx, n_skip = summary.count("indexed"), summary.count("skipped") + summary.count("failed")
     n_same = summary.count("unchanged") + summary.count("alias")
@@ -100,7 +114,9 @@ def ask(question: str = typer.Argument(..., help="a question about your videos")
     """Answer a question; "when" questions answer with time intervals. Every answer cites video @ mm:ss."""
     try:
         _ask(question, db, video, as_json, mode, llm)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, ImportError) as e:
+        if not _by_ctrl_c(e):
+            raise
         _interrupted()
 
 
@@ -187,7 +203,9 @@ def eval_cmd(file: Path = typer.Argument(..., help="JSONL: one {id, video, quest
         print_report(run, out)
     except (EvalError, StoreError) as e:
         _fail(str(e))
-    except KeyboardInterrupt:  # outside a question (starting up, or printing the report): results are on disk
+    except (KeyboardInterrupt, ImportError) as e:  # outside a question (starting up, printing): results are on disk
+        if not _by_ctrl_c(e):
+            raise
         _interrupted(": finished questions are kept; add --resume to continue.")
     raise typer.Exit(run.exit_code)
 
