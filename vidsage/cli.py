@@ -175,8 +175,10 @@ def videos(db: Optional[str] = DbOpt, as_json: bool = typer.Option(False, "--jso
     if not rows:
         out.print(f"nothing indexed in {settings.db} yet: vidsage index PATH")
         return
-    t = Table("video", "duration", "streams", "status", "keyframes", "chunks", "language", "indexed",
-              caption=f"store: {settings.db} (full paths: vidsage videos --json)")
+    t = Table(caption=f"store: {settings.db} (full paths: vidsage videos --json)")
+    t.add_column("video", no_wrap=True, min_width=min(40, max(len(Path(r["video"]).name) for r in rows)))
+    for col in ("duration", "streams", "status", "keyframes", "chunks", "language", "indexed"):
+        t.add_column(col, overflow="fold")
     for r in rows:
         t.add_row(Path(r["video"]).name, fmt_time(r["duration"]), r["streams"], r["status"], str(r["keyframes"]),
                   str(r["chunks"]), r["language"] or "-", r["indexed_at"][:16].replace("T", " "))
