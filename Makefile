@@ -25,7 +25,7 @@ demo: install
 	$(VENV)/bin/vidsage videos --db $(DEMO_DB)
 	$(VENV)/bin/vidsage ask "when does he say ask not what your country can do for you" --db $(DEMO_DB)
 	$(VENV)/bin/vidsage ask "when does the red car appear" --db $(DEMO_DB)
-	$(VENV)/bin/vidsage ask "who is the lord of the universe" --db $(DEMO_DB)
+	$(VENV)/bin/vidsage ask "what does she say about the crown jewels?" --db $(DEMO_DB)
 
 test: install
 	$(PY) -m pytest -q

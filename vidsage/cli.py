@@ -175,13 +175,16 @@ def videos(db: Optional[str] = DbOpt, as_json: bool = typer.Option(False, "--jso
     if not rows:
         out.print(f"nothing indexed in {settings.db} yet: vidsage index PATH")
         return
-    t = Table(caption=f"store: {settings.db} (full paths: vidsage videos --json)")
-    t.add_column("video", no_wrap=True, min_width=min(40, max(len(Path(r["video"]).name) for r in rows)))
-    for col in ("duration", "streams", "status", "keyframes", "chunks", "language", "indexed"):
-        t.add_column(col, overflow="fold")
+    from rich import box
+
+    t = Table(caption=f"store: {settings.db} (details: vidsage videos --json)", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    t.add_column("video", no_wrap=True, overflow="ellipsis", min_width=min(26, max(len(Path(r["video"]).name) for r in rows)))
+    for col, width in (("length", 6), ("has", 11), ("frames", 6), ("chunks", 6), ("lang", 4), ("status", 6)):
+        t.add_column(col, no_wrap=True, min_width=width, justify="right" if col in ("frames", "chunks") else "left")
     for r in rows:
-        t.add_row(Path(r["video"]).name, fmt_time(r["duration"]), r["streams"], r["status"], str(r["keyframes"]),
-                  str(r["chunks"]), r["language"] or "-", r["indexed_at"][:16].replace("T", " "))
+        has = "+".join(k for k in ("video", "audio", "subtitle") if k in r["streams"]) or "-"
+        t.add_row(Path(r["video"]).name, fmt_time(r["duration"]), has, str(r["keyframes"]),
+                  str(r["chunks"]), r["language"] or "-", r["status"])
     out.print(t)
 
 
