@@ -31,11 +31,13 @@ from vidsage.config import Settings
 Message = dict[str, str]  # {"role": "system"|"user"|"assistant", "content": "..."}
 
 # Prompt-state cache for prefix reuse across prompts (LlamaRAMCache). Each entry is a KV snapshot
-# (~28 KB per token for the 1.5B model) plus a copy of llama-cpp-python's logits buffer
-# (n_batch x n_vocab floats: 150 MB at n_batch 256 with Qwen's 152k vocabulary). The stock cache
-# counts only the KV part, so its RAM grows far past its capacity; `_BoundedRAMCache` counts both.
-RAM_CACHE_BYTES = 512 << 20
-N_BATCH = 256  # prompt tokens per decode call; also the rows of that logits buffer
+# (~15 MB for a 700-token prompt with the 1.5B model) plus a copy of llama-cpp-python's logits
+# buffer (n_batch x n_vocab floats: 75 MB at n_batch 128 with Qwen's 152k vocabulary). The stock
+# cache counts only the KV part, so its RAM grows far past its capacity; `_BoundedRAMCache` counts
+# both. Measured (2 cores): n_batch 64/128/256 -> state 52/~90/163 MB, prompt ~93/~100/~106 tok/s;
+# 128 with 256 MB keeps ~2-3 prefixes and the agent's peak RSS under 3 GB.
+RAM_CACHE_BYTES = 256 << 20
+N_BATCH = 128  # prompt tokens per decode call; also the rows of that logits buffer
 
 
 class LLMError(Exception):
