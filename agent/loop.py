@@ -373,7 +373,7 @@ class _Run:
                 seen.add(key)
                 citations.append({"video": e.video, "start": round(e.start, 2), "end": round(e.end, 2)})
         moments = [{"video": e.video, "start": round(e.start, 2), "end": round(e.end, 2), "score": round(e.score, 4)}
-                   for e in sorted((e for e in self.log.items if e.score is not None),
+                   for e in sorted((e for e in self.log.items if e.score is not None and e.score >= SHOW_FLOOR),
                                    key=lambda e: e.score or 0.0, reverse=True)[:5]]
         out: dict[str, Any] = {
             "question": self.question, "answer": text, "citations": citations, "moments": moments,

@@ -118,6 +118,7 @@ def main() -> None:
     rss["after_questions"] = rss_mb()
     # routing: the regex first, the LLM for what it leaves open
     regex_right = llm_right = undecided = 0
+    llm_routes: list[dict[str, Any]] = []
     for q, ok in ROUTING_CASES:
         r = route(q)
         if r.tool is not None:
@@ -129,9 +130,10 @@ def main() -> None:
         run = _Run(q, settings, toolbox, None, None, llm)
         action, _ = run.choose_action()
         llm_right += action is not None and action.tool in ok
+        llm_routes.append({"question": q, "tool": action.tool if action else None, "expected": list(ok)})
     routing = {"n": len(ROUTING_CASES), "regex_decided": len(ROUTING_CASES) - undecided, "regex_right": regex_right,
                "llm_decided": undecided, "llm_right": llm_right,
-               "accuracy": round((regex_right + llm_right) / len(ROUTING_CASES), 3)}
+               "accuracy": round((regex_right + llm_right) / len(ROUTING_CASES), 3), "llm_routes": llm_routes}
     non_when = [c for c in ROUTING_CASES if c[1] != ("find_moments",)]
     validity = tool_call_validity(settings, toolbox, llm, non_when[: a.tool_call_cases])
 

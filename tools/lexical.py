@@ -16,6 +16,7 @@ who whom whose why how i me my we our you your he him his she her they them thei
 video clip film movie scene part moment point time happen happens happened say says said saying tell
 mention mentions mentioned talk talks talking show shows shown appear appears appearing see seen can could
 would should will shall may might must just also then than so not no yes
+someone somebody anyone anybody speaker narrator
 """.split())
 
 NUMBER_WORDS = {
