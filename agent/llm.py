@@ -184,8 +184,9 @@ def _bounded_cache(base: type, capacity: int):
 
 def gpu_layers(settings: Settings) -> int:
     """Layers to offload: the configured count when llama.cpp was built with a GPU backend, else 0."""
-    if settings.device == "cpu":
-        return 0
+    from vidsage.devices import llama_gpu_layers
+
+    return llama_gpu_layers(settings)
     try:
         import llama_cpp
 

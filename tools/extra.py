@@ -113,9 +113,9 @@ def _vlm(settings) -> "VisionLLM | None":
 
 
 def _gpu_layers(settings) -> int:
-    # same rule as the text LLM (agent/llm.py); repeated here because tools/ must not import agent/
-    if settings.device == "cpu":
-        return 0
+    from vidsage.devices import llama_gpu_layers  # one rule for every llama.cpp model
+
+    return llama_gpu_layers(settings)
     try:
         import llama_cpp
 
