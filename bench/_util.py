@@ -6,8 +6,6 @@ import json
 import os
 import platform
 import threading
-import time
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
