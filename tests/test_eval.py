@@ -217,6 +217,10 @@ def test_eval_cli_end_to_end(tmp_path, media):
     assert again["indexing"] and all(v == "indexed before" for k, v in again["indexing"].items()
                                      if not k.startswith("_"))
 
+    # resuming a report made with other options is refused, not mixed
+    res = runner.invoke(app, ["eval", str(qfile), "--db", db, "--out", str(out), "--mode", "agent", "--resume"])
+    assert res.exit_code == 2 and "--resume" in res.output
+
     # --fail-under above what was reached exits 1
     res = runner.invoke(app, ["eval", str(qfile), "--db", db, "--out", str(out), "--mode", "fast", "--resume",
                               "--fail-under", "1.01"])

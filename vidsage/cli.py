@@ -191,7 +191,7 @@ def videos(db: Optional[str] = DbOpt, as_json: bool = typer.Option(False, "--jso
 @app.command("eval")
 def eval_cmd(file: Path = typer.Argument(..., help="JSONL: one {id, video, question, kind, answer, start, end} per line"),
              db: Optional[str] = DbOpt,
-             out_path: Optional[Path] = typer.Option(None, "--out", help="JSON report (a .md report is written next to it) [default: report.<FILE stem>.json next to FILE]"),
+             out_path: Optional[Path] = typer.Option(None, "--out", help="JSON report (a .md report is written next to it) (default: report.<FILE stem>.json beside FILE)"),
              mode: str = typer.Option("auto", "--mode", help="auto | fast | agent, as for `ask`"),
              fail_under: Optional[float] = typer.Option(None, "--fail-under", help="exit 1 if overall R@1 (IoU>=0.5) or accuracy is below this (0..1)"),
              resume: bool = typer.Option(False, "--resume", help="skip the questions already answered in the --out report"),

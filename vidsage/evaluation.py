@@ -564,14 +564,21 @@ def default_out(input_path: Path) -> Path:
     return folder / name if os.access(folder, os.W_OK) else Path.cwd() / name
 
 
-def _load_previous(out: Path, items: list[EvalItem]) -> dict[str, dict[str, Any]]:
-    """Finished results (no error) of a previous run of the same questions, by id."""
+def _load_previous(out: Path, items: list[EvalItem], mode: str, per_video: bool,
+                   db: str) -> dict[str, dict[str, Any]]:
+    """Finished results (no error) of a previous run of the same questions, by id; a report made with
+    another mode, scope or store is refused rather than mixed in."""
     if not out.is_file():
         return {}
     try:
         prev = json.loads(out.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as e:
         raise EvalError(f"--resume: cannot read {out}: {e}") from None
+    was = (prev.get("options", {}).get("mode"), bool(prev.get("options", {}).get("per_video")),
+           prev.get("settings", {}).get("db"))
+    if was != (mode, per_video, db):
+        raise EvalError(f"--resume: {out} was made with mode {was[0]}, per_video {was[1]}, db {was[2]}; "
+                        f"resume with the same options, or write to another --out")
     by_id = {i.id: i for i in items}
     kept = {}
     for r in prev.get("results", []):
@@ -626,7 +633,7 @@ def run_eval(input_path: str | Path, settings: Settings, out: str | Path | None 
     items = load_items(input_path)
     out = Path(out) if out else default_out(input_path)
     md_path = out.with_suffix(".md")
-    previous = _load_previous(out, items) if resume else {}
+    previous = _load_previous(out, items, mode, per_video, settings.db) if resume else {}
 
     report: dict[str, Any] = {
         "format": FORMAT_VERSION,
