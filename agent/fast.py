@@ -8,6 +8,7 @@ router uses for "when" questions before the LLM phrases the answer.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 from vidsage.types import Citation, Hit, Moment, fmt_span
@@ -40,7 +41,8 @@ def build_answer(question: str, moments: list[Moment], calls: list[dict], t0: fl
     else:
         best = moments[0]
         ev = max(best.evidence, key=lambda h: h.score)
-        answer = f"{best.video} @ {fmt_span(best.start, best.end)} — {evidence_line(ev)}"
+        # The text names the file (as the agent's evidence lines do); `citations` carry the full path.
+        answer = f"{Path(best.video).name} @ {fmt_span(best.start, best.end)} — {evidence_line(ev)}"
         citations = [Citation(best.video, best.start, best.end)]
     return {
         "question": question,
