@@ -31,10 +31,47 @@ def answer_when(question: str, toolbox, video: str | None = None, k: int = 5) ->
     moments = toolbox.find_moments(question, video=video, k=k)
     calls = [{"tool": "find_moments", "args": {"query": question, "video": video, "k": k},
               "results": len(moments)}]
-    return build_answer(question, moments, calls, t0)
+    speech = None
+    if (moments and moments[0].score >= NOT_FOUND_SCORE and asks_what_is_said(question)
+            and not any(h.kind == "transcript" for h in moments[0].evidence)):
+        speech = speech_in(toolbox, moments[0])
+        calls.append({"tool": "get_transcript", "args": {"video": moments[0].video, "start": moments[0].start,
+                                                         "end": moments[0].end}, "results": int(speech is not None)})
+    return build_answer(question, moments, calls, t0, speech)
 
 
-def build_answer(question: str, moments: list[Moment], calls: list[dict], t0: float) -> dict[str, Any]:
+def asks_what_is_said(question: str) -> bool:
+    from .router import _SAID
+
+    return bool(_SAID.search(question))
+
+
+def speech_in(toolbox, m: Moment) -> Hit | None:
+    """What is said inside a moment found by what is seen ("what does the man in the red shirt
+    say?"): the transcript words within its bounds, as one hit; None when nothing is said there."""
+    try:
+        chunks = toolbox.get_transcript(m.video, m.start, m.end)
+    except Exception:
+        return None
+    words: list[str] = []
+    for c in chunks:
+        timed = c.meta.get("words")
+        if isinstance(timed, str):
+            import json
+
+            timed = json.loads(timed)
+        if timed:
+            words += [str(w) for s, e, w in timed if m.start - 0.3 <= (s + e) / 2 <= m.end + 0.3]
+        elif c.start < m.end and c.end > m.start:
+            words.append(c.text)
+    text = " ".join(" ".join(words).split())
+    if not text:
+        return None
+    return Hit(m.video, m.start, m.end, 0.0, text, "transcript", {})
+
+
+def build_answer(question: str, moments: list[Moment], calls: list[dict], t0: float,
+                 speech: Hit | None = None) -> dict[str, Any]:
     if not moments or moments[0].score < NOT_FOUND_SCORE:
         answer = "Not found in your videos."
         citations: list[Citation] = []
@@ -43,6 +80,8 @@ def build_answer(question: str, moments: list[Moment], calls: list[dict], t0: fl
         ev = max(best.evidence, key=lambda h: h.score)
         # The text names the file (as the agent's evidence lines do); `citations` carry the full path.
         answer = f"{Path(best.video).name} @ {fmt_span(best.start, best.end)} — {evidence_line(ev)}"
+        if speech is not None:
+            answer += f" — {evidence_line(speech)}"
         citations = [Citation(best.video, best.start, best.end)]
     return {
         "question": question,

@@ -304,8 +304,8 @@ class _Run:
         # the video list only helped choose a video: once there is content, it is noise to the answer
         return scored + (content if (scored or content) else other)[:12]
 
-    def not_found(self, listing: bool = False) -> bool:
-        """Decided from retrieval, not by the model: nothing, or only weak similarity matches.
+    def not_found(self, listing: bool = False, floor: float = NOT_FOUND_SCORE) -> bool:
+        """Decided from retrieval, not by the model: nothing, or only similarity matches under `floor`.
         The video list counts as evidence only for questions about the library itself (`listing`)."""
         items = [e for e in self.log.items if listing or e.kind != "video"]
         if not items:
@@ -313,11 +313,15 @@ class _Run:
         if any(e.score is None for e in items):
             return False  # a transcript, a description: evidence without a similarity score
         best = self.log.best_score()
-        return best is None or best < NOT_FOUND_SCORE
+        return best is None or best < floor
 
     def answer(self, when: bool = False, listing: bool = False) -> dict[str, Any]:
-        """The final answer, from the evidence gathered so far."""
-        if self.not_found(listing):
+        """The final answer, from the evidence gathered so far. With a model to read it, evidence
+        between SHOW_FLOOR and NOT_FOUND_SCORE is shown too and the model may still say it is not
+        there: a question ("what does he say you should ask instead?") matches its answer's words
+        less closely than a search phrase does, and the grounding check below still applies."""
+        reader = self.llm is not None and self.time_left() > 0
+        if self.not_found(listing, floor=SHOW_FLOOR if reader else NOT_FOUND_SCORE):
             return self._finish(NOT_FOUND, [], streamed=False)
         shown = self._shown()
         if not shown:
@@ -445,6 +449,10 @@ def pick_video(question: str, videos: list[dict[str, Any]], need_picture: bool =
     named = [v for v in videos if qtok & {t for t in re.split(r"[\W_]+", Path(v["video"]).stem.lower()) if len(t) >= 3}]
     if len(named) == 1:
         return named[0]
+    langs = lexical.languages_named(question)  # "the French speaker": the one video in French
+    spoken = [v for v in (named or videos) if langs and (v.get("language") or "").split("-")[0] in langs]
+    if len(spoken) == 1:
+        return spoken[0]
     pool = [v for v in videos if v.get("keyframes")] if need_picture else videos
     return pool[0] if len(pool) == 1 else None
 

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from vidsage.tools import lexical
+
 _WHEN = re.compile(
     r"^\s*(when\b|at what (point|time|moment|minute|second)\b|where in the (video|clip|film|talk|recording|audio|movie)\b|"
     r"what time\b|(at )?which (point|moment|minute|second|timestamp)\b|how (far|long) into\b|"
@@ -54,6 +56,19 @@ class Route:
         return self.kind == "when"
 
 
+# words that point at a video or its speaker but say nothing about content
+_POINTERS = frozenset("""speaker speakers narrator presenter voice clip clips video videos recording recordings audio
+file track film movie footage talk say says said saying spoken speak speaks speaking language man woman person
+people someone one first last""".split())
+
+
+def asks_for_all_speech(question: str) -> bool:
+    """'What does the French speaker say?', 'What is said in the Mandarin clip?': the question names
+    no content to search for, only a video (by language or name): its transcript is the answer."""
+    rest = [t for t in lexical.tokens(question) if t not in _POINTERS and t not in lexical.LANGUAGE_NAMES]
+    return not rest
+
+
 def content_query(question: str) -> str:
     """The question without its scaffolding ("what does the speaker say about"), for searching."""
     q = _LEAD.sub("", question).strip(" ?.!")
@@ -77,6 +92,9 @@ def route(question: str, video: str | None = None) -> Route:
     said, seen, event = bool(_SAID.search(q)), bool(_SEEN.search(q)), bool(_EVENT.search(q))
     query = content_query(q)
     if said and not (seen or event):
+        if asks_for_all_speech(q):  # the loop picks the video (named, by language, or the only one)
+            return Route("summary", "get_transcript" if video else "list_videos",
+                         {"video": video, "start": 0.0, "end": None} if video else {})
         return Route("said", "search_transcript", {"query": query, "video": video})
     if seen and not said:
         return Route("seen", "search_frames", {"query": query, "video": video})

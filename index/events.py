@@ -1108,7 +1108,7 @@ def _faces(describer: Any, crop: np.ndarray) -> int:
     if s < 1:
         top = cv2.resize(top, (max(1, round(top.shape[1] * s)), max(1, round(top.shape[0] * s))),
                          interpolation=cv2.INTER_AREA)
-    return int(describer.faces([np.ascontiguousarray(top)])[0])
+    return len(describer.faces([np.ascontiguousarray(top)])[0])
 
 
 def _pool_tags(per_view: list[list[tuple[str, float]]]) -> list[tuple[str, float]]:
@@ -1170,6 +1170,17 @@ def _describe_event(tr: _Track, shot: int, shape: tuple[int, int], describer: An
             **{f"{k}_colours": v for k, v in wear.items()},
             "track_frames": len(tr.dets)}
     return Segment("object", round(start, 2), round(end, 2), "", meta)
+
+
+def event_label(m: dict[str, Any]) -> str:
+    """What an object event is, in a few words: "red car", "person dressed in black". People are
+    described by their clothes, never as "a black person". (Hair is not named here: on a silhouette
+    from above or behind, shadow and dark roots made blonde hair read as dark.)"""
+    c = str(m.get("class", "object"))
+    colour = _colour_phrase(m)
+    if c != "person":
+        return f"{colour} {c}" if colour else c
+    return f"person dressed in {colour}" if colour else "person"
 
 
 def _object_pixels(view: dict[str, Any], rows: tuple[float, float] = (0.0, 1.0)) -> np.ndarray:
@@ -1243,8 +1254,8 @@ def _add_counts(segs: list[Segment]) -> None:
     for i, s in enumerate(segs, 1):
         m = s.meta
         c = m["class"]
-        colour = _colour_phrase(m)
-        what = f"{_article(colour or c)} {colour + ' ' if colour else ''}{c}"
+        m["label"] = event_label(m)
+        what = f"{_article(m['label'])} {m['label']}"
         if m["class_from"] == "shape":
             what += " (by its shape)"
         elif m["class_from"].startswith("like"):
@@ -1275,8 +1286,7 @@ def _add_counts(segs: list[Segment]) -> None:
             parts.append(f"{m['faces']} face{'s' if m['faces'] != 1 else ''}")
         if with_:
             parts.append("at the same time as " + "; ".join(
-                f"event {o.meta['index']} ({(o.meta['colours'][:1] or [''])[0] + ' ' if o.meta['colours'] else ''}"
-                f"{o.meta['class']})" for o in with_))
+                f"event {o.meta['index']} ({event_label(o.meta)})" for o in with_))
         parts.append(f"all object events in this video: {summary}")
         s.text = "; ".join(parts)
 

@@ -251,6 +251,7 @@ class Indexer:
         whatever the length of the video.
         """
         from .decode import iter_frames
+        from .appearance import black_and_white
         from .keyframes import KeyframeSelector
 
         s = self.settings
@@ -291,6 +292,9 @@ class Indexer:
         shots = sel.shots
         if not texts:
             return [], shots, []
+        if black_and_white([f.chroma for f in texts]):  # decided over the whole video, not per frame
+            for f in texts:
+                f.mono = True
         segments = shot_segments(shots, texts)
         try:  # richer events (text on screen, objects) when the visual-moments module is present
             from .events import detect_events
@@ -342,7 +346,8 @@ class Indexer:
             st.add("frames", vid, vpath, (
                 (f"{i}", v, f.text(), {"t": f.t, "start": f.t, "end": f.t, "shot": _shot_of(shots, f.t),
                                        "faces": f.faces, "tags": [l for l, _ in f.tags], "ocr": " | ".join(f.ocr),
-                                       "colours": ",".join(f.colours)})
+                                       "colours": ",".join(f.colours), "people": " | ".join(p for p in f.people if p),
+                                       "mono": f.mono})
                 for i, (f, v) in enumerate(zip(frames, vecs))))
             if self.clip is not None:
                 st.add("clip", vid, vpath, ((f"{i}", f.clip, f.text(), {"t": f.t, "start": f.t, "end": f.t})
@@ -390,13 +395,17 @@ def shot_segments(shots: list[Shot], frames: list[FrameText]) -> list[Segment]:
                     ocr.append(line)
         colours: Counter[str] = Counter(c for f in inside for c in f.colours)
         faces = max((f.faces for f in inside), default=0)
+        looks: Counter[str] = Counter(p for f in inside for p in f.people if p)
         parts = [f"shot {sh.index + 1}"]
         if tags:
             parts.append("tags: " + ", ".join(t for t, _ in tags.most_common(6)))
         if ocr:
             parts.append("on-screen text: " + " | ".join(ocr[:6]))
         if faces:
-            parts.append(f"{faces} face{'s' if faces != 1 else ''}")
+            parts.append(f"{faces} face{'s' if faces != 1 else ''}"
+                         + (" (" + "; ".join(p for p, _ in looks.most_common(max(faces, 1))) + ")" if looks else ""))
+        if inside and all(f.mono for f in inside):
+            parts.append("black-and-white picture (no colour)")
         if colours:
             parts.append("colours: " + ", ".join(c for c, _ in colours.most_common(3)))
         out.append(Segment("shot", sh.start, sh.end, "; ".join(parts),

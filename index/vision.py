@@ -312,20 +312,21 @@ class FrameDescriber:
                 best, best_score = res, score
         return best
 
-    def faces(self, images: list[np.ndarray]) -> list[int]:
-        """Number of faces MTCNN finds with probability >= FACE_MIN_PROB, per image."""
+    def faces(self, images: list[np.ndarray]) -> list[list[tuple[float, float, float, float]]]:
+        """Boxes (x0, y0, x1, y1) of the faces MTCNN finds with probability >= FACE_MIN_PROB, per image."""
         mtcnn = self._load_mtcnn()
-        counts = [0] * len(images)
+        found: list[list[tuple[float, float, float, float]]] = [[] for _ in images]
         by_shape: dict[tuple[int, ...], list[int]] = {}
         for i, im in enumerate(images):
             by_shape.setdefault(im.shape, []).append(i)
         for idxs in by_shape.values():  # MTCNN batches only images of one size
             batch = np.stack([images[i] for i in idxs])
-            _, probs = mtcnn.detect(batch)
-            for i, p in zip(idxs, probs):
-                if p is not None:
-                    counts[i] = int(sum(1 for q in p if q is not None and q >= FACE_MIN_PROB))
-        return counts
+            boxes, probs = mtcnn.detect(batch)
+            for i, b, p in zip(idxs, boxes, probs):
+                if p is not None and b is not None:
+                    found[i] = [tuple(float(x) for x in bb) for bb, q in zip(b, p)
+                                if q is not None and q >= FACE_MIN_PROB]
+        return found
 
     # -- everything ------------------------------------------------------------------------------
     def describe(self, images: list[np.ndarray], times: list[float]) -> list[FrameText]:
@@ -334,6 +335,8 @@ class FrameDescriber:
             raise ValueError(f"{len(images)} images but {len(times)} times")
         if not images:
             return []
+        from .appearance import chroma, face_look  # appearance builds on this module's colours
+
         frames = [fit_side(im, self.settings.describe_max_side) for im in images]
         out = [FrameText(t=float(t)) for t in times]
 
@@ -356,13 +359,15 @@ class FrameDescriber:
 
         if self.settings.faces:
             t0 = time.perf_counter()
-            for ft, n in zip(out, self.faces(frames)):
-                ft.faces = n
+            for ft, im, boxes in zip(out, frames, self.faces(frames)):
+                ft.faces = len(boxes)
+                ft.people = [face_look(im, b) for b in boxes]
             self.seconds["faces"] += time.perf_counter() - t0
 
         t0 = time.perf_counter()
         for ft, im in zip(out, frames):
             ft.colours = colour_names(im)
+            ft.chroma = chroma(im)
         self.seconds["colours"] += time.perf_counter() - t0
         self.frames += len(frames)
         return out

@@ -23,7 +23,7 @@ from agent_fixtures import ROUTING_CASES, build_store, fill_from_manifest  # noq
 
 from vidsage.agent.llm import LLM, LlamaCppLLM, OpenAIHTTPLLM, get_llm  # noqa: E402
 from vidsage.agent.loop import (  # noqa: E402
-    GROUNDED, NOT_FOUND, SHOW_FLOOR, AnswerStream, _Run, grounding, run_agent, validate_action)
+    GROUNDED, NOT_FOUND, SHOW_FLOOR, AnswerStream, _Run, grounding, pick_video, run_agent, validate_action)
 from vidsage.agent.router import route  # noqa: E402
 
 JFK_SPEECH = (0.0, 11.0)  # the clip; speech is 0.3-10.3 s (MANIFEST.md)
@@ -69,6 +69,27 @@ def test_router_on_eval_questions():
     assert not wrong, wrong
     assert len(decided) >= 0.8 * len(ROUTING_CASES)
     assert all(route(q).fast for q, ok in ROUTING_CASES if ok == ("find_moments",))
+
+
+@pytest.mark.parametrize("question", ["What does the French speaker say?", "What is said in the Mandarin clip?",
+                                      "What does the speaker say in the German recording?"])
+def test_questions_naming_only_a_video_ask_for_its_transcript(question):
+    r = route(question)
+    assert r.kind == "summary" and r.tool == "list_videos", r
+
+
+def test_questions_with_content_still_search():
+    for q in ("What does he say you should ask instead?", "What does the French speaker say about trains?"):
+        assert route(q).tool == "search_transcript", q
+
+
+def test_pick_video_by_the_language_it_names():
+    videos = [{"video": "/m/a.flac", "language": "en"}, {"video": "/m/b.aiff", "language": "fr"},
+              {"video": "/m/c.flac", "language": "zh"}]
+    assert pick_video("What does the French speaker say?", videos)["video"] == "/m/b.aiff"
+    assert pick_video("What is said in the Mandarin clip?", videos)["video"] == "/m/c.flac"
+    assert pick_video("What does the German speaker say?", videos) is None  # none is in German
+    assert pick_video("What is said in the b clip?", videos) is None  # too short a name to match
 
 
 @pytest.mark.parametrize("raw, why", [

@@ -122,6 +122,9 @@ def test_six_people_one_at_a_time(people_events):
         assert seg.meta["class"] == "person", seg.text
         assert seg.meta["entry"] == "bottom" and seg.meta["exit"] == "right"
     assert all("6 people" in s.text for s in people)
+    for seg in people:  # described by what they wear, never by a colour put on the person
+        assert "person dressed in" in seg.text and not any(f"a {c} person" in seg.text
+                                                            for c in ("black", "white", "grey", "brown")), seg.text
 
 
 def test_title_text_events(bunny_events):
@@ -227,3 +230,17 @@ def test_people_count_falls_back_on_faces_per_shot(toolbox):
                                video="grid_seven_speakers.mp4")
     assert res["count"] == 7, res["text"]
     assert "faces per shot" in res["text"]
+
+
+def test_what_is_said_in_a_moment_found_by_sight(toolbox):
+    """"What does the man in the red shirt say?": the shot with the red top (the last speaker, 18-21 s,
+    seen by eye) is found by its description, and the answer quotes the speech inside that shot."""
+    from vidsage.agent.fast import speech_in
+    from vidsage.types import Moment
+
+    shots = [h for h in toolbox.search_segments("face wearing red on top", video="grid_seven_speakers.mp4", k=7)
+             if h.kind == "segment:shot"]
+    red = [h for h in shots if "wearing red" in h.text]
+    assert len(red) == 1 and 17.5 <= red[0].start <= 18.5, [h.text for h in shots]
+    speech = speech_in(toolbox, Moment(red[0].video, red[0].start, red[0].end, red[0].score, [red[0]]))
+    assert speech is not None and "white" in speech.text.lower(), speech  # GRID sentence: "set white in z3 now"

@@ -24,6 +24,22 @@ NUMBER_WORDS = {
     "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
 }
 
+# Language names a question may use for a video ("the French speaker", "the Mandarin clip") ->
+# the ISO 639-1 codes the transcriber stores
+LANGUAGE_NAMES = {
+    "english": "en", "french": "fr", "german": "de", "spanish": "es", "italian": "it", "portuguese": "pt",
+    "dutch": "nl", "russian": "ru", "polish": "pl", "ukrainian": "uk", "turkish": "tr", "arabic": "ar",
+    "hebrew": "he", "hindi": "hi", "chinese": "zh", "mandarin": "zh", "cantonese": "yue", "japanese": "ja",
+    "korean": "ko", "vietnamese": "vi", "thai": "th", "indonesian": "id", "swedish": "sv", "norwegian": "no",
+    "danish": "da", "finnish": "fi", "greek": "el", "czech": "cs", "romanian": "ro", "hungarian": "hu",
+}
+
+
+def languages_named(text: str) -> set[str]:
+    """Language codes of the language names in `text` ("in French" -> {"fr"})."""
+    return {LANGUAGE_NAMES[t] for t in _WORD.findall(text.lower()) if t in LANGUAGE_NAMES}
+
+
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 _WORD = re.compile(r"[\w']+", re.UNICODE)
 

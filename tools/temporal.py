@@ -331,7 +331,8 @@ def _event_label(h: Hit) -> str:
         return f"text «{h.meta.get('ocr', h.text[:40])}»"
     colours = _colour_list(h)
     cls = h.meta.get("class", "object")
-    return f"{colours[0]} {cls} (colours: {', '.join(colours)})" if colours else str(cls)
+    label = h.meta.get("label") or (f"{colours[0]} {cls}" if colours else str(cls))
+    return f"{label} (colours: {', '.join(colours)})" if colours else str(label)
 
 
 def _noun(tq: TemporalQuery, n: int) -> str:

@@ -116,6 +116,9 @@ class FrameText:
     faces: int = 0
     colours: list[str] = field(default_factory=list)
     clip: list[float] | None = None  # image vector when CLIP weights are present
+    people: list[str] = field(default_factory=list)  # per face: hair, what they wear ("" when unseen)
+    chroma: float = -1.0  # most saturation in the frame (appearance.chroma); -1 for a black frame
+    mono: bool = False  # set per video: no keyframe of it shows colour (old film)
 
     def text(self) -> str:
         """The frame as one line of text for the text embedder and for the LLM."""
@@ -125,7 +128,11 @@ class FrameText:
         if self.ocr:
             parts.append("on-screen text: " + " | ".join(self.ocr))
         if self.faces:
-            parts.append(f"{self.faces} face{'s' if self.faces != 1 else ''}")
+            looks = [p for p in self.people if p]
+            parts.append(f"{self.faces} face{'s' if self.faces != 1 else ''}"
+                         + (" (" + "; ".join(looks) + ")" if looks else ""))
+        if self.mono:
+            parts.append("black-and-white picture (no colour)")
         if self.colours:
             parts.append("colours: " + ", ".join(self.colours))
         return "; ".join(parts) or "no description"

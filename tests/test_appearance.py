@@ -1,0 +1,72 @@
+"""Hair, clothes and black-and-white from pixels, on real frames whose content was checked by eye
+(frames of grid_seven_speakers.mp4 at 1.5 s steps of 3 s; friday is a 1940 black-and-white film)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.appearance import black_and_white, chroma, face_look, hair_word
+from index.decode import frame_at
+from index.vision import FrameDescriber, fit_side
+from vidsage.config import Settings
+
+GRID = "grid_seven_speakers.mp4"
+
+
+@pytest.fixture(scope="module")
+def describer() -> FrameDescriber:
+    return FrameDescriber(Settings())
+
+
+def look_at(describer: FrameDescriber, path: Path, t: float) -> list[str]:
+    frame = fit_side(frame_at(path, t, 640), 640)
+    (boxes,) = describer.faces([frame])
+    return [face_look(frame, b) for b in boxes]
+
+
+@pytest.mark.parametrize("t, hair", [
+    (16.5, "grey"),  # the woman with curly grey hair
+    (7.5, "brown"),  # the young woman with long brown hair
+    (4.5, "dark"),  # the man with dark, tousled hair
+])
+def test_hair_of_a_speaker(describer, media: Path, t: float, hair: str) -> None:
+    (look,) = look_at(describer, media / GRID, t)
+    assert look.startswith(f"{hair} ") and "hair" in look, look
+
+
+def test_a_shaved_head_has_no_hair_colour(describer, media: Path) -> None:
+    (look,) = look_at(describer, media / GRID, 19.5)  # the last speaker's head is shaved: skin, not hair
+    assert "hair" not in look, look
+
+
+@pytest.mark.parametrize("t, colour", [(19.5, "red"), (13.5, "green")])  # a red T-shirt; a green top
+def test_clothes_below_the_face(describer, media: Path, t: float, colour: str) -> None:
+    (look,) = look_at(describer, media / GRID, t)
+    assert f"wearing {colour}" in look, look
+
+
+def test_hair_word_refuses_background_colours() -> None:
+    blue_wall = np.tile(np.array([[40, 150, 210]], np.uint8), (200, 1))
+    assert hair_word(blue_wall) is None
+    black = np.tile(np.array([[20, 18, 16]], np.uint8), (200, 1))
+    assert hair_word(black) == "dark"
+
+
+@pytest.mark.parametrize("name, mono", [
+    ("friday_his_girl_friday.mp4", True),  # black-and-white film
+    ("car-detection.mp4", False),  # a grey road, but a red car drives through: colour footage
+    ("big_buck_bunny_0_30.webm", False),
+    ("one-by-one-person-detection.mp4", False),
+])
+def test_black_and_white_is_decided_over_a_whole_video(media: Path, name: str, mono: bool) -> None:
+    from index.probe import probe
+
+    dur = probe(media / name).duration
+    chromas = [chroma(frame_at(media / name, t, 640)) for t in np.linspace(0.5, dur - 0.5, 12)]
+    assert black_and_white(chromas) is mono, chromas
+
+
+def test_a_black_frame_decides_nothing() -> None:
+    assert chroma(np.zeros((90, 160, 3), np.uint8)) < 0
+    assert black_and_white([-1.0, -1.0]) is False
