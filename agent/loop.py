@@ -372,13 +372,21 @@ class _Run:
                 **extra: Any) -> dict[str, Any]:
         citations, seen = [], set()
         for e in cited:
-            key = (e.video, round(e.start, 2), round(e.end, 2))
+            start, end = narrowed(e, text)
+            key = (e.video, round(start, 2), round(end, 2))
             if key not in seen:
                 seen.add(key)
-                citations.append({"video": e.video, "start": round(e.start, 2), "end": round(e.end, 2)})
-        moments = [{"video": e.video, "start": round(e.start, 2), "end": round(e.end, 2), "score": round(e.score, 4)}
-                   for e in sorted((e for e in self.log.items if e.score is not None and e.score >= SHOW_FLOOR),
-                                   key=lambda e: e.score or 0.0, reverse=True)[:5]]
+                citations.append({"video": e.video, "start": round(start, 2), "end": round(end, 2)})
+        # the cited evidence first (what the answer rests on), then the other strong retrieval lines
+        best = max((e.score for e in self.log.items if e.score is not None), default=1.0)
+        moments = [{**c, "score": round(best, 4)} for c in citations]  # ranked first, at the top score
+        for e in sorted((e for e in self.log.items if e.score is not None and e.score >= SHOW_FLOOR),
+                        key=lambda e: e.score or 0.0, reverse=True):
+            if len(moments) >= 5:
+                break
+            if (e.video, round(e.start, 2), round(e.end, 2)) not in seen and e not in cited:
+                moments.append({"video": e.video, "start": round(e.start, 2), "end": round(e.end, 2),
+                                "score": round(e.score, 4)})
         out: dict[str, Any] = {
             "question": self.question, "answer": text, "citations": citations, "moments": moments,
             "tool_calls": self.calls, "seconds": round(time.perf_counter() - self.t0, 3),
@@ -390,6 +398,17 @@ class _Run:
         if degraded or self.llm_error:
             out["llm_error"] = self.llm_error or "time limit reached before the answer"
         return out
+
+
+def narrowed(e: Evidence, answer: str) -> tuple[float, float]:
+    """A cited transcript chunk shrunk to the words the answer quotes ("ask what you can do for
+    your country" inside a 10 s chunk), when its word times are known; else its own bounds."""
+    if e.words and answer:
+        span = lexical.best_span(lexical.tokens(answer, drop_stopwords=False),
+                                 [(float(a), float(b), str(w)) for a, b, w in e.words])
+        if span and e.start - 0.5 <= span[0] <= span[1] <= e.end + 0.5:
+            return span
+    return e.start, e.end
 
 
 def warm_up(settings: Settings, llm: LLM | None = None) -> None:

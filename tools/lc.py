@@ -13,8 +13,9 @@ unknown key is an error, not silently ignored). Video references must name a vid
 
 from __future__ import annotations
 
+import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ class Evidence:
     text: str
     score: float | None = None  # retrieval score; None for items that are not a similarity match
     tool: str = ""
+    words: list | None = field(default=None, repr=False)  # timed words of speech: [[start, end, word], ...]
 
     def line(self) -> str:
         name = Path(self.video).name if self.video else "library"
@@ -48,6 +50,17 @@ class Evidence:
         return {"id": self.id, "video": self.video, "start": round(self.start, 2), "end": round(self.end, 2),
                 "kind": self.kind, "text": self.text, "score": None if self.score is None else round(self.score, 4),
                 "tool": self.tool}
+
+
+def timed_words(h: Hit) -> list | None:
+    """A transcript hit's word times ([[start, end, word], ...]), as the store keeps them."""
+    raw = h.meta.get("words") if h.kind == "transcript" else None
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return None
+    return list(raw) if raw else None
 
 
 def quote(text: str, max_chars: int = MAX_TEXT) -> str:
@@ -64,20 +77,20 @@ class EvidenceLog:
         self._keys: dict[tuple, Evidence] = {}
 
     def add(self, video: str, start: float, end: float, kind: str, text: str, score: float | None,
-            tool: str) -> Evidence:
+            tool: str, words: list | None = None) -> Evidence:
         key = (video, round(start, 1), round(end, 1), kind, text[:60])
         if key in self._keys:
             ev = self._keys[key]
             if score is not None and (ev.score is None or score > ev.score):
                 ev.score = score
             return ev
-        ev = Evidence(f"E{len(self.items) + 1}", video, float(start), float(end), kind, text, score, tool)
+        ev = Evidence(f"E{len(self.items) + 1}", video, float(start), float(end), kind, text, score, tool, words)
         self.items.append(ev)
         self._keys[key] = ev
         return ev
 
     def add_hit(self, h: Hit, tool: str) -> Evidence:
-        return self.add(h.video, h.start, h.end, hit_kind(h), h.text, h.score, tool)
+        return self.add(h.video, h.start, h.end, hit_kind(h), h.text, h.score, tool, timed_words(h))
 
     def get(self, ev_id: str) -> Evidence | None:
         return next((e for e in self.items if e.id == ev_id), None)
@@ -171,7 +184,7 @@ def make_tools(toolbox, log: EvidenceLog) -> dict[str, StructuredTool]:
 
     def get_transcript(video: str, start: float = 0.0, end: float | None = None) -> tuple[str, list[Evidence]]:
         hits = toolbox.get_transcript(video, start, end)[:12]
-        evs = [log.add(h.video, h.start, h.end, "said", h.text, None, "get_transcript") for h in hits]
+        evs = [log.add(h.video, h.start, h.end, "said", h.text, None, "get_transcript", timed_words(h)) for h in hits]
         return render(evs), evs
 
     def list_videos() -> tuple[str, list[Evidence]]:
