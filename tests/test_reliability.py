@@ -37,6 +37,13 @@ ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
 ENV = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
 PY = [sys.executable, "-m", "vidsage.cli"]
+
+
+def ctrl_c_enabled() -> None:
+    """In the child before exec: SIGINT back to its default. A shell without job control starts
+    background jobs (`make test &`) with SIGINT ignored, and Python keeps an ignored SIGINT
+    ignored, so the Ctrl-C tests would see the command run to the end instead."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 # the smallest real files that exercise speech, picture and both (see MANIFEST.md)
 SMALL = ["chinese.flac", "french.aiff", "grid_swwp2s.mpg", "jfk.flac"]
 
@@ -455,7 +462,8 @@ def test_kill_9_at_random_points_then_resume(media, tmp_path, reference):
     kills = runs = 0
     while kills < KILL_CYCLES and runs < 4 * KILL_CYCLES:
         runs += 1
-        proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                preexec_fn=ctrl_c_enabled)
         killed = False
         if _wait_for_lock(db, proc):
             try:  # a random point after start-up: loading models, decoding, ASR, writing, flipping "done"
@@ -487,7 +495,8 @@ def test_ctrl_c_during_index_exits_130_and_next_run_resumes(media, tmp_path, ref
     db = str(tmp_path / "interrupted")
     files = [str(media / f) for f in ("chinese.flac", "apollo11.mp3", "french.aiff")]
     cmd = PY + ["index", *files, "--db", db]
-    proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=ctrl_c_enabled)
     lines: list[str] = []
     for line in proc.stdout:  # the progress reporter prints a line as each file finishes
         lines.append(line)
@@ -558,7 +567,8 @@ def _proc_maps(pid: int, name: str) -> bool:
 @pytest.mark.skipif(not Path("/proc/self/maps").is_file(), reason="needs /proc to see when ask starts answering")
 def test_ctrl_c_during_ask_exits_cleanly(reference):
     proc = subprocess.Popen(PY + ["ask", "when does he say ask not", "--db", reference["db"], "--mode", "fast",
-                                  "--json"], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                  "--json"], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=ctrl_c_enabled)
     while proc.poll() is None and not _proc_maps(proc.pid, "onnxruntime"):
         time.sleep(0.005)
     proc.send_signal(signal.SIGINT)  # the query embedder is loading: answering has begun
@@ -578,7 +588,8 @@ def test_ctrl_c_during_eval_keeps_finished_results(reference, media, tmp_path):
     qfile.write_text("".join(json.dumps(x) + "\n" for x in lines))
     out = tmp_path / "report.json"
     cmd = PY + ["eval", str(qfile), "--db", reference["db"], "--out", str(out), "--mode", "fast"]
-    proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=ctrl_c_enabled)
     while proc.poll() is None:
         try:
             if len(json.loads(out.read_text())["results"]) >= 3:
