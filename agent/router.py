@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vidsage.tools import lexical
+from vidsage.tools.relative import parse_relative
 
 _WHEN = re.compile(
     r"^\s*(when\b|at what (point|time|moment|minute|second)\b|where in the (video|clip|film|talk|recording|audio|movie)\b|"
@@ -91,6 +92,8 @@ def route(question: str, video: str | None = None) -> Route:
         return Route("describe", "caption_frame", {"video": video, "t": None})
     said, seen, event = bool(_SAID.search(q)), bool(_SEEN.search(q)), bool(_EVENT.search(q))
     query = content_query(q)
+    if said and parse_relative(q) is not None:  # "what does she ask right after how are you?"
+        return Route("said", "find_moments", {"query": q, "video": video})
     if said and not (seen or event):
         if asks_for_all_speech(q):  # the loop picks the video (named, by language, or the only one)
             return Route("summary", "get_transcript" if video else "list_videos",

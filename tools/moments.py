@@ -171,18 +171,23 @@ def fuse_moments(speech: list[Hit], visual: list[Hit], intent: QueryIntent, stor
 
 def with_temporal(toolbox, query: str, video: str | None, moments: list[Moment], k: int) -> list[Moment]:
     """Put the event-list answer to an ordinal or counting question ("the second car", "how many
-    people") first; similarity ranks the rest. Unchanged when the question is not temporal."""
+    people"), or the speech right after/before a quoted phrase, first; similarity ranks the rest.
+    Unchanged when the question is neither."""
+    from .relative import said_relative
     from .temporal import answer_temporal
 
     if os.environ.get("VIDSAGE_TEMPORAL", "1") in ("0", "false", "no"):  # off only for ablations
         return moments[:k]
+    top: Moment | None = None
     try:
-        ans = answer_temporal(toolbox, query, video, prefer=[m.video for m in moments[:1]])
+        top = said_relative(toolbox, query, video)
+        if top is None:
+            ans = answer_temporal(toolbox, query, video, prefer=[m.video for m in moments[:1]])
+            top = ans.moment if ans is not None else None
     except Exception:  # a temporal parse must never break plain retrieval
         return moments[:k]
-    if ans is None or ans.moment is None:
+    if top is None:
         return moments[:k]
-    top = ans.moment
     top.score = max([top.score] + [m.score + 0.01 for m in moments])
     rest = [m for m in moments
             if not (m.video == top.video and _overlap((m.start, m.end), (top.start, top.end)) >= 0.5)]

@@ -1,0 +1,47 @@
+"""Speech right after / before a phrase, found by its words in the real transcripts of the test library
+(JFK: "... ask not what your country can do for you, ask what you can do for your country" at 3.3-10.3 s;
+His Girl Friday, from its .vtt: "Hildy! How are you? Tell me, is the lord of the universe in?")."""
+
+import pytest
+
+from vidsage.tools.relative import parse_relative, said_relative
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("What does she ask right after how are you?", ("after", "how are you")),
+    ("What does he say before ask what you can do for your country?", ("before", "ask what you can do for your country")),
+    ("What is said after 'go ahead'?", ("after", "go ahead")),
+    ("What does the pilot say just after she says we got a recommendation?", ("after", "we got a recommendation")),
+    ("What number does the first speaker say after the letter p?", ("after", "the letter p")),
+    ("When does the car pass after the red car?", None),  # not about speech
+    ("What does he say after it?", None),  # one word is not an anchor
+    ("What does he say about the country?", None),
+])
+def test_parse_relative(question, expected):
+    assert parse_relative(question) == expected
+
+
+def test_what_she_asks_right_after_a_phrase(toolbox):
+    m = said_relative(toolbox, "What does she ask right after how are you?")
+    assert m is not None and m.video.endswith("friday_his_girl_friday.mp4"), m
+    assert "lord of the universe" in m.evidence[0].text.lower(), m.evidence[0].text
+    assert 1.0 <= m.start <= 3.0, m
+
+
+def test_after_and_before_inside_one_sentence(toolbox):
+    after = said_relative(toolbox, "What does he say right after ask not what your country can do for you?")
+    assert after is not None and after.video.endswith("jfk.flac")
+    assert "ask what you can do for your country" in after.evidence[0].text.lower(), after.evidence[0].text
+    assert 7.0 <= after.start <= 9.0 and after.end <= 11.0, after
+    before = said_relative(toolbox, "What does he say before ask what you can do for your country?")
+    assert before is not None and "ask not what your country can do for you" in before.evidence[0].text.lower()
+    assert before.end <= 8.5, before
+
+
+def test_relative_answer_comes_first_in_find_moments(toolbox):
+    top = toolbox.find_moments("What does she ask right after how are you?", k=3)[0]
+    assert top.video.endswith("friday_his_girl_friday.mp4") and "lord of the universe" in top.evidence[0].text.lower()
+
+
+def test_an_anchor_that_is_not_said_finds_nothing(toolbox):
+    assert said_relative(toolbox, "What does he say right after penguins eat fish on the ice?") is None

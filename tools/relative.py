@@ -1,0 +1,128 @@
+"""What is said right after (or before) a phrase: "what does she ask right after how are you?".
+
+Similarity cannot answer this: the words asked for are unknown, and the anchor phrase is often all
+stopwords ("how are you"). So the anchor is found by its words (stopwords kept) in the timed
+transcript, and the answer is the speech that follows it up to the end of the sentence (or the one
+before it). The result is one moment, put first by `find_moments`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from vidsage.types import Hit, Moment
+
+from . import lexical
+
+_RELATIVE = re.compile(
+    r"\b(?:say|says|said|ask|asks|asked|reply|replies|replied|answer|answers|answered|respond\w*|"
+    r"is said|was said|comes?|came)\b(?:\s+\w+){0,3}?\s+(?:right |just |immediately |directly )?"
+    r"(?P<dir>after|before)\s+(?P<anchor>.+?)\s*[?.!]*$", re.I)
+_ANCHOR_LEAD = re.compile(r"^(?:he|she|they|someone|somebody|the \w+)\s+(?:says?|said|asks?|asked)\s+", re.I)
+_SENTENCE_END = re.compile(r"[.?!。？！]$")
+MIN_COVER = 0.75  # share of the anchor's words (stopwords too) that must be found in order
+MAX_WORDS = 14
+MAX_GAP_S = 1.5
+
+
+def parse_relative(question: str) -> tuple[str, str] | None:
+    """("after" | "before", anchor phrase) for a question about speech next to a phrase, else None."""
+    m = _RELATIVE.search(question.strip())
+    if not m:
+        return None
+    anchor = _ANCHOR_LEAD.sub("", m.group("anchor").strip(" \"'“”‘’")).strip(" \"'“”‘’")
+    if len(lexical.tokens(anchor, drop_stopwords=False)) < 2:
+        return None  # one word ("after the letter p") is too weak an anchor to find by words alone
+    return m.group("dir").lower(), anchor
+
+
+def said_relative(toolbox, question: str, video: str | None = None) -> Moment | None:
+    """The moment of speech right after/before the question's anchor phrase, or None."""
+    parsed = parse_relative(question)
+    if parsed is None:
+        return None
+    direction, anchor = parsed
+    want = lexical.tokens(anchor, drop_stopwords=False)
+    best: tuple[float, float, Hit, tuple[float, float]] | None = None
+    for h in toolbox.search_transcript(anchor, video=video, k=8):
+        words = _words(h)
+        span = lexical.best_span(want, words)
+        if span is None:
+            continue
+        inside = [w for s, e, w in words if span[0] - 0.01 <= s and e <= span[1] + 0.01]
+        cover = _cover(want, inside)
+        key = (cover, h.score)
+        if cover >= MIN_COVER and (best is None or key > best[:2]):
+            best = (cover, h.score, h, span)
+    if best is None:
+        return None
+    cover, score, hit, span = best
+    # the anchor was found word for word: score it as a full lexical match of the hybrid search
+    from .toolbox import _combine
+
+    score = max(score, _combine(float(hit.meta.get("vector", score)), cover))
+    around = _timeline(toolbox, hit.video, span, direction)
+    picked = _next_sentence(around, span, direction)
+    if not picked:
+        return None
+    start, end = picked[0][0], picked[-1][1]
+    text = " ".join(w for _, _, w in picked)
+    said = Hit(hit.video, start, end, score, text, "transcript",
+               {"anchor": anchor, "direction": direction, "anchor_span": [round(span[0], 2), round(span[1], 2)]})
+    return Moment(hit.video, start, end, score, [said])
+
+
+def _words(h: Hit) -> list[tuple[float, float, str]]:
+    from .toolbox import hit_words
+
+    return [(float(s), float(e), str(w)) for s, e, w in hit_words(h)]
+
+
+def _cover(want: list[str], words: list[str]) -> float:
+    got = [t for w in words for t in lexical.tokens(w, drop_stopwords=False)]
+    left = list(got)
+    n = 0
+    for t in want:
+        if t in left:
+            left.remove(t)
+            n += 1
+    return n / len(want) if want else 0.0
+
+
+def _timeline(toolbox, video: str, span: tuple[float, float], direction: str) -> list[tuple[float, float, str]]:
+    """Timed words near the anchor from every chunk there (chunks overlap: each word once)."""
+    lo, hi = (span[0] - 1.0, span[1] + 20.0) if direction == "after" else (span[0] - 20.0, span[1] + 1.0)
+    seen: dict[float, tuple[float, float, str]] = {}
+    for h in toolbox.get_transcript(video, max(0.0, lo), hi):
+        for w in _words(h):
+            seen.setdefault(round(w[0], 2), w)
+    return sorted(seen.values())
+
+
+def _next_sentence(words: list[tuple[float, float, str]], span: tuple[float, float],
+                   direction: str) -> list[tuple[float, float, str]]:
+    if direction == "after":
+        out: list[tuple[float, float, str]] = []
+        last_end = span[1]
+        for w in (w for w in words if w[0] >= span[1] - 0.01):
+            if w[0] - last_end > MAX_GAP_S and out:
+                break
+            out.append(w)
+            last_end = w[1]
+            if _SENTENCE_END.search(w[2].strip()) or len(out) >= MAX_WORDS:
+                break
+        return out
+    before = [w for w in words if w[1] <= span[0] + 0.01]
+    out = []
+    for w in reversed(before):
+        # going back: stop at the end of the sentence before, or of the clause once a few words are in
+        if out and (_SENTENCE_END.search(w[2].strip()) or out[0][0] - w[1] > MAX_GAP_S
+                    or (len(out) >= 3 and w[2].strip().endswith((",", ";", ":")))):
+            break
+        out.insert(0, w)
+        if len(out) >= MAX_WORDS:
+            break
+    return out
+
+
+__all__ = ["parse_relative", "said_relative"]
