@@ -19,8 +19,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from vidsage.types import Hit, StoreError, VideoRecord
 
 VECTOR_COLLECTIONS = ("frames", "segments", "transcript", "clip")
 _BATCH = 2000
+_PER_VIDEO_CACHE = 256  # (collection, video) reads kept for repeated queries
 _DUMMY = [1.0]  # the videos collection holds records, not vectors; Chroma still wants one
 
 
@@ -93,7 +94,10 @@ class Store:
             raise StoreError(f"cannot open the store at {self.db}: {type(e).__name__}: {str(e)[:200]}") from None
         self._models = dict(models or {})
         self._cols: dict[str, Any] = {}
-        self._done_cache: tuple[float, dict[str, VideoRecord]] | None = None
+        self._done_cache: tuple[float, dict[str, VideoRecord], int] | None = None  # (when, done, all)
+        # per-video reads that queries repeat (vectors for calibration, a video's segments), keyed by
+        # the record's indexed_at so a re-indexed video is read again; bounded, oldest dropped first
+        self._per_video: dict[tuple, Any] = {}
 
     # -- collections -------------------------------------------------------------------------
     def _col(self, name: str, create: bool = True):
@@ -127,6 +131,7 @@ class Store:
         self._col("videos").upsert(ids=[rec.video_id], embeddings=[_DUMMY], documents=[doc],
                                    metadatas=[{"status": rec.status, "path": rec.path}])
         self._done_cache = None
+        self._per_video.clear()  # this process changed a video: forget what was read of it
 
     def get_video(self, video_id: str) -> VideoRecord | None:
         got = self._col("videos").get(ids=[video_id], include=["documents"])
@@ -144,12 +149,49 @@ class Store:
 
     def done_videos(self) -> dict[str, VideoRecord]:
         """video_id -> record of the videos visible to queries (cached for a second)."""
+        return self._records()[0]
+
+    def _records(self) -> tuple[dict[str, VideoRecord], int]:
+        """(done videos, number of records of any status), read once a second at most: every query
+        needs them, and reading all records is what made big libraries slow."""
         now = time.monotonic()
         if self._done_cache and now - self._done_cache[0] < 1.0:
-            return self._done_cache[1]
-        recs = {r.video_id: r for r in self.videos(status="done")}
-        self._done_cache = (now, recs)
-        return recs
+            return self._done_cache[1], self._done_cache[2]
+        every = self.videos()
+        done = {r.video_id: r for r in every if r.status == "done"}
+        self._done_cache = (now, done, len(every))
+        return done, len(every)
+
+    def _cached(self, key: tuple, video_id: str, read: Callable[[], Any]) -> Any:
+        rec = self.done_videos().get(video_id)
+        full = key + (video_id, rec.indexed_at if rec else None)
+        if full not in self._per_video:
+            if len(self._per_video) >= _PER_VIDEO_CACHE:
+                self._per_video.pop(next(iter(self._per_video)))
+            self._per_video[full] = read()
+        return self._per_video[full]
+
+    def vectors(self, collection: str, video_id: str) -> np.ndarray:
+        """A visible video's unit vectors in a collection, (n, d) float32 (cached per video)."""
+        def read() -> np.ndarray:
+            col = self._col(collection, create=False)
+            if col is None or video_id not in self.done_videos():
+                return np.zeros((0, 0), np.float32)
+            got = col.get(where={"video_id": video_id}, include=["embeddings"])
+            emb = got["embeddings"]
+            if emb is None or len(emb) == 0:
+                return np.zeros((0, 0), np.float32)
+            v = np.asarray(emb, np.float32)
+            return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+
+        return self._cached(("vectors", collection), video_id, read)
+
+    def segments_of(self, video_id: str) -> list[Hit]:
+        """All segments (shots, events) of a visible video, in time order (cached per video; each
+        call gets its own copies, which callers may rescore)."""
+        hits = self._cached(("segments",), video_id, lambda: sorted(
+            self.get("segments", video_ids=[video_id]), key=lambda h: (h.start, h.end)))
+        return [replace(h, meta=dict(h.meta)) for h in hits]
 
     def resolve_video(self, ref: str) -> VideoRecord:
         """A video the store knows, by id, path, file name or stem; never an arbitrary path."""
@@ -182,6 +224,7 @@ class Store:
         self.delete_video_entries(video_id)
         self._col("videos").delete(ids=[video_id])
         self._done_cache = None
+        self._per_video.clear()
 
     # -- writing entries -------------------------------------------------------------------------
     def add(self, collection: str, video_id: str, video_path: str, items: Iterable[tuple[str, Sequence[float], str, dict]]) -> int:
@@ -212,13 +255,13 @@ class Store:
 
     # -- reading -----------------------------------------------------------------------------------
     def _visibility(self, video_ids: list[str] | None) -> tuple[dict[str, Any] | None, dict[str, VideoRecord]]:
-        done = self.done_videos()
+        done, every = self._records()
         if video_ids is not None:
             ids = [v for v in video_ids if v in done]
         else:
             ids = list(done)
             # every record done: no filter needed, which keeps queries fast on big libraries
-            if len(self.videos()) == len(ids):
+            if every == len(ids):
                 return None, done
         if not ids:
             return {"video_id": "__none__"}, done

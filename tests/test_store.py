@@ -54,6 +54,14 @@ class StoreMachine(RuleBasedStateMachine):
     def interrupted_index(self, vid, n):
         self._write(vid, n, finish=False)
 
+    @invariant()
+    def cached_vectors_follow_the_store(self):
+        """The per-video vector cache (calibration) never serves a deleted, redone or hidden video."""
+        for vid in "abcd":
+            status, n = self.model.get(vid, (None, 0))
+            got = self.store.vectors("transcript", vid)
+            assert len(got) == (n if status == "done" else 0), (vid, status, n, len(got))
+
     @rule(vid=st.sampled_from(["a", "b", "c", "d"]))
     def delete(self, vid):
         self.store.delete_video(vid)

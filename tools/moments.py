@@ -36,16 +36,15 @@ def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 def _shot_bounds(store, video_id: str, cache: dict) -> list[tuple[float, float]]:
     if video_id not in cache:
-        hits = store.get("segments", video_ids=[video_id], where={"kind": "shot"})
-        cache[video_id] = sorted((h.start, h.end) for h in hits)
+        cache[video_id] = sorted((h.start, h.end) for h in store.segments_of(video_id) if h.kind == "segment:shot")
     return cache[video_id]
 
 
 def _text_events(store, video_id: str, cache: dict) -> list[tuple[float, float, str]]:
     key = ("text", video_id)
     if key not in cache:
-        hits = store.get("segments", video_ids=[video_id], where={"kind": "text"})
-        cache[key] = sorted((h.start, h.end, str(h.meta.get("ocr", h.text))) for h in hits)
+        cache[key] = sorted((h.start, h.end, str(h.meta.get("ocr", h.text)))
+                            for h in store.segments_of(video_id) if h.kind == "segment:text")
     return cache[key]
 
 
@@ -103,9 +102,18 @@ class Calibrator:
     def stats(self, col: str, vid: str) -> tuple[float, float] | None:
         key = (col, vid)
         if key not in self._stats:
-            hits = self.store.query(col, self.qvec, k=CAL_MAX, video_ids=[vid])
-            scores = np.array([h.score for h in hits], np.float32)
-            self._stats[key] = None if len(scores) < CAL_MIN else (float(scores.mean()), float(scores.std()))
+            # the query's cosine against every entry of the video (its vectors are cached by the
+            # store), then the best CAL_MAX of them: one matrix product instead of a store query
+            vecs = self.store.vectors(col, vid)
+            if len(vecs) < CAL_MIN:
+                self._stats[key] = None
+            else:
+                q = np.asarray(self.qvec, np.float32)
+                q = q / max(float(np.linalg.norm(q)), 1e-12)
+                scores = vecs @ q
+                if len(scores) > CAL_MAX:
+                    scores = np.partition(scores, len(scores) - CAL_MAX)[-CAL_MAX:]
+                self._stats[key] = (float(scores.mean()), float(scores.std()))
         return self._stats[key]
 
     def z(self, h: Hit) -> float | None:

@@ -166,9 +166,7 @@ def parse_temporal(question: str) -> TemporalQuery | None:
 
 def _events(store, video_id: str) -> list[Hit]:
     """The video's object and text events, in time order."""
-    hits = [h for h in store.get("segments", video_ids=[video_id])
-            if h.kind in ("segment:object", "segment:text")]
-    return sorted(hits, key=lambda h: (h.start, h.end))
+    return [h for h in store.segments_of(video_id) if h.kind in ("segment:object", "segment:text")]
 
 
 def _colour_list(h: Hit) -> list[str]:
@@ -270,8 +268,7 @@ def _nth(events: list[Hit], n: int) -> Hit | None:
 
 def _face_shots(store, video_id: str) -> list[Hit]:
     """Shots whose keyframes show faces: what a person count falls back on without person events."""
-    shots = store.get("segments", video_ids=[video_id], where={"kind": "shot"})
-    return sorted((h for h in shots if int(h.meta.get("faces") or 0) > 0), key=lambda h: h.start)
+    return [h for h in store.segments_of(video_id) if h.kind == "segment:shot" and int(h.meta.get("faces") or 0) > 0]
 
 
 def _candidate_videos(toolbox, tq: TemporalQuery, question: str, video: str | None,
@@ -410,8 +407,8 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
     else:  # while: everything of the kind asked for that overlaps the anchor
         over = [h for h in pool if h.start < anchor.end and h.end > anchor.start]
         if not over and tq.cls is None:  # nothing else happens then: say what the shot shows
-            shots = toolbox.store.get("segments", video_ids=[vid], where={"kind": "shot"})
-            over = sorted((h for h in shots if h.start < anchor.end and h.end > anchor.start), key=lambda h: h.start)
+            over = [h for h in toolbox.store.segments_of(vid)
+                    if h.kind == "segment:shot" and h.start < anchor.end and h.end > anchor.start]
         if not over:
             return None
         text = (f"while {_event_label(anchor)} is on screen ({fmt_span(anchor.start, anchor.end)}): "

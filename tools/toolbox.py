@@ -67,6 +67,7 @@ class Toolbox:
         self._embedder = embedder
         self._clip = None
         self._clip_checked = False
+        self._qvecs: dict[str, np.ndarray] = {}
 
     # -- lazily loaded parts -------------------------------------------------------------------
     @property
@@ -106,7 +107,13 @@ class Toolbox:
         return None if not video else [self.store.resolve_video(video).video_id]
 
     def _qvec(self, text: str) -> np.ndarray:
-        return self.embedder.embed_query(text)
+        """The query's vector; one question embeds the same text for several collections."""
+        vec = self._qvecs.get(text)
+        if vec is None:
+            if len(self._qvecs) >= 128:
+                self._qvecs.pop(next(iter(self._qvecs)))
+            vec = self._qvecs[text] = self.embedder.embed_query(text)
+        return vec
 
     # -- tools -----------------------------------------------------------------------------------
     def list_videos(self) -> list[dict[str, Any]]:
