@@ -17,6 +17,7 @@ resumed run never duplicates entries.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -29,6 +30,8 @@ import numpy as np
 from vidsage.types import Hit, StoreError, VideoRecord
 
 VECTOR_COLLECTIONS = ("frames", "segments", "transcript", "clip")
+log = logging.getLogger(__name__)
+
 _BATCH = 2000
 _PER_VIDEO_CACHE = 256  # (collection, video) reads kept for repeated queries
 _DUMMY = [1.0]  # the videos collection holds records, not vectors; Chroma still wants one
@@ -98,6 +101,49 @@ class Store:
         # per-video reads that queries repeat (vectors for calibration, a video's segments), keyed by
         # the record's indexed_at so a re-indexed video is read again; bounded, oldest dropped first
         self._per_video: dict[tuple, Any] = {}
+        self._fulltext: Any = None  # FullText of a local store, opened on first use
+        self._fulltext_lock = threading.Lock()
+
+    # -- full-text index -----------------------------------------------------------------------
+    def fulltext(self) -> Any:
+        """The store's full-text index (index/fulltext.py), filled from Chroma the first time an
+        older store is used; None for a Chroma server (lexical filters then use `$contains`)."""
+        if self.db.startswith(("http://", "https://")):
+            return None
+        with self._fulltext_lock:
+            if self._fulltext is None:
+                import sqlite3
+
+                from .fulltext import FullText
+
+                try:
+                    ft = FullText(self.db)
+                    if not ft.complete():
+                        self._backfill(ft)
+                    self._fulltext = ft
+                except (sqlite3.Error, OSError) as e:  # a read-only store folder: scan with $contains
+                    log.warning("no full-text index at %s (%s); word filters scan the documents", self.db, e)
+                    self._fulltext = False
+        return self._fulltext or None
+
+    def _backfill(self, ft: Any) -> None:
+        """Rows for entries written before the index existed (idempotent: rows are upserts)."""
+        for name in VECTOR_COLLECTIONS:
+            col = self._col(name, create=False)
+            if col is None:
+                continue
+            offset = 0
+            while True:
+                got = col.get(include=["documents", "metadatas"], limit=_BATCH, offset=offset)
+                if not got["ids"]:
+                    break
+                by_video: dict[str, list[tuple[str, str]]] = {}
+                for i, d, m in zip(got["ids"], got["documents"], got["metadatas"]):
+                    by_video.setdefault(str((m or {}).get("video_id", "")), []).append((i, d or ""))
+                for vid, rows in by_video.items():
+                    ft.add(name, vid, rows)
+                offset += len(got["ids"])
+        ft.mark_complete()
 
     # -- collections -------------------------------------------------------------------------
     def _col(self, name: str, create: bool = True):
@@ -219,6 +265,10 @@ class Store:
             col = self._col(name, create=False)
             if col is not None:
                 col.delete(where={"video_id": video_id})
+        ft = self.fulltext()
+        if ft is not None:
+            ft.delete_video(video_id)
+        self._per_video.clear()
 
     def delete_video(self, video_id: str) -> None:
         self.delete_video_entries(video_id)
@@ -243,6 +293,9 @@ class Store:
             batch = entries[i:i + _BATCH]
             col.upsert(ids=[e.id for e in batch], embeddings=[e.vector for e in batch],
                        documents=[e.document for e in batch], metadatas=[e.meta for e in batch])
+        ft = self.fulltext()
+        if ft is not None:
+            ft.add(collection, video_id, [(e.id, e.document) for e in entries])
         return len(entries)
 
     def count(self, collection: str, video_id: str | None = None) -> int:
@@ -274,6 +327,10 @@ class Store:
         if col is None or k <= 0:
             return []
         vis, done = self._visibility(video_ids)
+        if contains and where is None:
+            ft = self.fulltext()
+            if ft is not None:
+                return self._query_fulltext(ft, col, collection, vector, k, vis, done, contains)
         clauses = [c for c in (vis, where) if c]
         flt = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
         kw: dict[str, Any] = {"query_embeddings": [list(map(float, vector))], "n_results": k,
@@ -295,6 +352,27 @@ class Store:
         for doc, meta, dist in zip(res["documents"][0], res["metadatas"][0], res["distances"][0]):
             hits.append(_hit(collection, doc, meta, 1.0 - float(dist) / 1.0 if dist is not None else 0.0))
         return hits
+
+    def _query_fulltext(self, ft: Any, col: Any, collection: str, vector: Sequence[float], k: int,
+                        vis: dict[str, Any] | None, done: dict[str, VideoRecord], words: list[str]) -> list[Hit]:
+        """`query` with a word filter, answered by the full-text index: the documents holding any
+        of the words (best BM25 first, 4k of them), ranked by cosine like a Chroma query would."""
+        ids = None
+        if vis is not None:
+            allowed = vis.get("video_id")
+            ids = [allowed] if isinstance(allowed, str) else list(allowed.get("$in", []))
+            ids = [i for i in ids if i in done]
+        found = ft.search(collection, words, ids, limit=max(4 * k, 40))
+        if not found:
+            return []
+        got = col.get(ids=found, include=["documents", "metadatas", "embeddings"])
+        if not got["ids"]:
+            return []
+        emb = np.asarray(got["embeddings"], np.float32)
+        q = np.asarray(vector, np.float32)
+        cos = (emb @ q) / np.maximum(np.linalg.norm(emb, axis=1) * max(float(np.linalg.norm(q)), 1e-12), 1e-12)
+        order = np.argsort(-cos)[:k]
+        return [_hit(collection, got["documents"][i], got["metadatas"][i], float(cos[i])) for i in order]
 
     def get(self, collection: str, video_ids: list[str] | None = None, where: dict[str, Any] | None = None,
             limit: int | None = None) -> list[Hit]:

@@ -62,6 +62,15 @@ class StoreMachine(RuleBasedStateMachine):
             got = self.store.vectors("transcript", vid)
             assert len(got) == (n if status == "done" else 0), (vid, status, n, len(got))
 
+    @invariant()
+    def fulltext_rows_mirror_chroma(self):
+        """The full-text index holds exactly one row per Chroma entry, and finds only visible videos."""
+        ft = self.store.fulltext()
+        for vid in "abcd":
+            assert ft.count("transcript", vid) == self.store.count("transcript", vid), vid
+        hits = self.store.query("transcript", _vec(1), k=50, contains=["chunk"])
+        assert sorted({h.meta["video_id"] for h in hits}) == sorted(v for v, (s, _) in self.model.items() if s == "done")
+
     @rule(vid=st.sampled_from(["a", "b", "c", "d"]))
     def delete(self, vid):
         self.store.delete_video(vid)
@@ -116,3 +125,45 @@ def test_unknown_video_is_refused(tmp_path):
         assert "not an indexed video" in str(e)
     else:
         raise AssertionError("paths outside the store must be refused")
+
+
+def test_fulltext_index_is_rebuilt_for_an_older_store(tmp_path):
+    """A store written before the full-text index existed (or whose index file was lost) gets one
+    built from Chroma on first use, and word filters find the same entries as before."""
+    from vidsage.index.fulltext import FILE
+
+    store = Store(str(tmp_path), models=MODELS)
+    store.put_video(_record("a", "indexing"))
+    store.add("transcript", "a", "/videos/a.mp4", [("0", _vec(1), "ask not what your country can do", {"start": 0.0}),
+                                                    ("1", _vec(2), "砸自己的脚", {"start": 5.0}),
+                                                    ("2", _vec(3), "Dictée numéro un", {"start": 9.0})])
+    store.put_video(_record("a", "done"))
+    for suffix in ("", "-wal", "-shm"):
+        (tmp_path / (FILE + suffix)).unlink(missing_ok=True)
+    again = Store(str(tmp_path), models=MODELS)
+    assert again.fulltext().count("transcript", "a") == 3
+    starts = lambda words: sorted(h.start for h in again.query("transcript", _vec(1), k=5, contains=words))  # noqa: E731
+    assert starts(["Country"]) == [0.0]  # case-insensitive
+    assert starts(["countr"]) == [0.0]  # prefix, as `$contains` matched substrings of words
+    assert starts(["自己"]) == [5.0]  # a CJK bigram inside an unspaced run
+    assert starts(["dictee"]) == [9.0]  # accents folded
+    assert starts(["penguin"]) == []
+
+
+def test_a_store_without_a_fulltext_index_still_answers_word_filters(tmp_path):
+    """When the full-text index cannot be opened (a read-only folder; here its file's name is taken
+    by a folder, which fails the same way even for root), word filters fall back to Chroma's
+    document scan and find the same entry."""
+    from vidsage.index.fulltext import FILE
+
+    store = Store(str(tmp_path / "db"), models=MODELS)
+    store.put_video(_record("a", "indexing"))
+    store.add("transcript", "a", "/videos/a.mp4", [("0", _vec(1), "ask not what your country can do", {"start": 0.0})])
+    store.put_video(_record("a", "done"))
+    for suffix in ("", "-wal", "-shm"):
+        (tmp_path / "db" / (FILE + suffix)).unlink(missing_ok=True)
+    (tmp_path / "db" / FILE).mkdir()
+    reader = Store(str(tmp_path / "db"))
+    assert reader.fulltext() is None
+    assert [h.start for h in reader.query("transcript", _vec(1), k=3, contains=["country"])] == [0.0]
+    assert reader.query("transcript", _vec(1), k=3, contains=["penguin"]) == []
