@@ -14,9 +14,11 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -133,6 +135,15 @@ class LLM:
 
 
 # ---------------------------------------------------------------------------------------------
+_OPEN_MODELS: "weakref.WeakSet[LlamaCppLLM]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_models() -> None:
+    for m in list(_OPEN_MODELS):
+        m.close()
+
+
 class LlamaCppLLM(LLM):
     """A GGUF model in this process (llama-cpp-python)."""
 
@@ -154,6 +165,17 @@ class LlamaCppLLM(LLM):
             raise LLMError(f"could not load the GGUF model {model_path}: {e}") from None
         if cache_bytes > 0:
             self.llama.set_cache(_bounded_cache(llama_cpp.LlamaRAMCache, cache_bytes))
+        _OPEN_MODELS.add(self)
+
+    def close(self) -> None:
+        """Free the model now. Left to interpreter exit, llama-cpp-python's own finaliser runs after
+        its module globals are gone and prints a TypeError traceback."""
+        llama, self.llama = getattr(self, "llama", None), None
+        if llama is not None:
+            try:
+                llama.close()
+            except Exception:  # already freed
+                pass
 
     def _perf(self) -> tuple[int, float, int, float] | None:
         try:
