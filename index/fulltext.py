@@ -21,10 +21,12 @@ from pathlib import Path
 
 FILE = "fulltext.sqlite3"
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]+")
+SCHEMA_VERSION = 2
 _SCHEMA = """
-CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5(
-    entry_id UNINDEXED, collection UNINDEXED, video_id UNINDEXED, body, cjk,
-    tokenize = 'unicode61 remove_diacritics 2');
+CREATE TABLE IF NOT EXISTS entries (
+    id INTEGER PRIMARY KEY, entry_id TEXT NOT NULL UNIQUE, collection TEXT NOT NULL, video_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS entries_by_video ON entries (video_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5(body, cjk, tokenize = 'unicode61 remove_diacritics 2');
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
 """
 
@@ -51,7 +53,13 @@ class FullText:
     def __init__(self, folder: str | Path):
         self.path = Path(folder) / FILE
         self._local = threading.local()
-        self._conn().executescript(_SCHEMA)
+        conn = self._conn()
+        if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            # another layout (an earlier vidsage): rebuilt from Chroma, which holds the truth
+            conn.executescript("DROP TABLE IF EXISTS docs; DROP TABLE IF EXISTS entries; DROP TABLE IF EXISTS state;")
+            conn.executescript(_SCHEMA)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.commit()
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -74,18 +82,24 @@ class FullText:
 
     # -- writing ---------------------------------------------------------------------------------
     def add(self, collection: str, video_id: str, rows: Iterable[tuple[str, str]]) -> None:
-        """Upsert `(entry_id, document)` rows of one video's collection."""
+        """Upsert `(entry_id, document)` rows of one video's collection. Each entry's FTS row has the
+        rowid of its `entries` row, so replacing or deleting one never scans the text table."""
         rows = list(rows)
         if not rows:
             return
         with self._conn() as c:
-            c.executemany("DELETE FROM docs WHERE entry_id = ?", [(i,) for i, _ in rows])
-            c.executemany("INSERT INTO docs (entry_id, collection, video_id, body, cjk) VALUES (?, ?, ?, ?, ?)",
-                          [(i, collection, video_id, d or "", cjk_bigrams(d or "")) for i, d in rows])
+            for entry_id, doc in rows:
+                (rowid,) = c.execute(
+                    "INSERT INTO entries (entry_id, collection, video_id) VALUES (?, ?, ?) "
+                    "ON CONFLICT (entry_id) DO UPDATE SET collection = excluded.collection, "
+                    "video_id = excluded.video_id RETURNING id", (entry_id, collection, video_id)).fetchone()
+                c.execute("DELETE FROM docs WHERE rowid = ?", (rowid,))
+                c.execute("INSERT INTO docs (rowid, body, cjk) VALUES (?, ?, ?)", (rowid, doc or "", cjk_bigrams(doc or "")))
 
     def delete_video(self, video_id: str) -> None:
         with self._conn() as c:
-            c.execute("DELETE FROM docs WHERE video_id = ?", (video_id,))
+            c.execute("DELETE FROM docs WHERE rowid IN (SELECT id FROM entries WHERE video_id = ?)", (video_id,))
+            c.execute("DELETE FROM entries WHERE video_id = ?", (video_id,))
 
     # -- reading ---------------------------------------------------------------------------------
     def search(self, collection: str, words: list[str], video_ids: list[str] | None, limit: int) -> list[str]:
@@ -94,10 +108,11 @@ class FullText:
         terms = [t for t in dict.fromkeys(_term(w) for w in words) if t]
         if not terms or (video_ids is not None and not video_ids) or limit <= 0:
             return []
-        sql = "SELECT entry_id FROM docs WHERE docs MATCH ? AND collection = ?"
+        sql = ("SELECT e.entry_id FROM docs JOIN entries e ON e.id = docs.rowid "
+               "WHERE docs MATCH ? AND e.collection = ?")
         args: list = [" OR ".join(terms), collection]
         if video_ids is not None:
-            sql += f" AND video_id IN ({','.join('?' * len(video_ids))})"
+            sql += f" AND e.video_id IN ({','.join('?' * len(video_ids))})"
             args += list(video_ids)
         sql += " ORDER BY bm25(docs) LIMIT ?"
         args.append(limit)
@@ -107,7 +122,7 @@ class FullText:
             return []
 
     def count(self, collection: str | None = None, video_id: str | None = None) -> int:
-        sql, args = "SELECT count(*) FROM docs WHERE 1", []
+        sql, args = "SELECT count(*) FROM entries WHERE 1", []
         if collection:
             sql, args = sql + " AND collection = ?", args + [collection]
         if video_id:
