@@ -33,7 +33,7 @@ VECTOR_COLLECTIONS = ("frames", "segments", "transcript", "clip")
 log = logging.getLogger(__name__)
 
 _BATCH = 2000
-_PER_VIDEO_CACHE = 256  # (collection, video) reads kept for repeated queries
+_PER_VIDEO_CACHE = 512  # (collection, video) reads kept for repeated queries (~0.2 MB each at most)
 _DUMMY = [1.0]  # the videos collection holds records, not vectors; Chroma still wants one
 
 
@@ -373,6 +373,24 @@ class Store:
         cos = (emb @ q) / np.maximum(np.linalg.norm(emb, axis=1) * max(float(np.linalg.norm(q)), 1e-12), 1e-12)
         order = np.argsort(-cos)[:k]
         return [_hit(collection, got["documents"][i], got["metadatas"][i], float(cos[i])) for i in order]
+
+    def get_vectors(self, collection: str, video_ids: list[str] | None = None,
+                    where: dict[str, Any] | None = None) -> tuple[list[Hit], np.ndarray]:
+        """`get`, with each entry's unit vector: (hits, (n, d) float32 rows in the same order)."""
+        col = self._col(collection, create=False)
+        if col is None:
+            return [], np.zeros((0, 0), np.float32)
+        vis, _ = self._visibility(video_ids)
+        clauses = [c for c in (vis, where) if c]
+        kw: dict[str, Any] = {"include": ["documents", "metadatas", "embeddings"]}
+        if clauses:
+            kw["where"] = clauses[0] if len(clauses) == 1 else {"$and": clauses}
+        res = col.get(**kw)
+        hits = [_hit(collection, d, m, 0.0) for d, m in zip(res["documents"], res["metadatas"])]
+        if not hits:
+            return [], np.zeros((0, 0), np.float32)
+        v = np.asarray(res["embeddings"], np.float32)
+        return hits, v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
 
     def get(self, collection: str, video_ids: list[str] | None = None, where: dict[str, Any] | None = None,
             limit: int | None = None) -> list[Hit]:

@@ -206,16 +206,21 @@ def _key(h: Hit) -> tuple:
     return (str(h.meta.get("video_id")), round(h.start, 2), round(h.end, 2), h.text[:60])
 
 
-def _similar(toolbox, text: str, events: list[Hit]) -> np.ndarray:
-    """Cosine similarity of `text` to each event's stored vector: one store query per video (events
-    of a video are few), so the cost does not grow with the size of the library."""
+def _similar(toolbox, text: str, events: list[Hit], known: dict[tuple, np.ndarray] | None = None) -> np.ndarray:
+    """Cosine similarity of `text` to each event's stored vector: from `known` vectors (read in bulk
+    by the caller), else one store query per video (events of a video are few)."""
     if not events:
         return np.zeros(0)
-    qvec = toolbox._qvec(text)
+    qvec = np.asarray(toolbox._qvec(text), np.float32)
+    qvec = qvec / max(float(np.linalg.norm(qvec)), 1e-12)
     scores: dict[tuple, float] = {}
     by_video: dict[str, list[Hit]] = {}
     for h in events:
-        by_video.setdefault(str(h.meta.get("video_id")), []).append(h)
+        vec = known.get(_key(h)) if known else None
+        if vec is not None:
+            scores[_key(h)] = float(vec @ qvec)
+        else:
+            by_video.setdefault(str(h.meta.get("video_id")), []).append(h)
     for vid, evs in by_video.items():
         kinds = sorted({h.kind.split(":", 1)[1] for h in evs})
         where = {"kind": kinds[0]} if len(kinds) == 1 else {"kind": {"$in": kinds}}
@@ -224,7 +229,8 @@ def _similar(toolbox, text: str, events: list[Hit]) -> np.ndarray:
     return np.array([scores.get(_key(h), 0.0) for h in events], np.float32)
 
 
-def select_events(toolbox, events: list[Hit], cls: str | None, colour_words: list[str], subject: str) -> list[Hit]:
+def select_events(toolbox, events: list[Hit], cls: str | None, colour_words: list[str], subject: str,
+                  known: dict[tuple, np.ndarray] | None = None) -> list[Hit]:
     """The events a phrase is about: by class and colour words when it has them; otherwise those
     that stand out in similarity (z >= 0.5 against the video's other events, and near the best)."""
     if cls is not None:
@@ -232,7 +238,7 @@ def select_events(toolbox, events: list[Hit], cls: str | None, colour_words: lis
         return picked
     if not events:
         return []
-    sims = _similar(toolbox, subject, events)
+    sims = _similar(toolbox, subject, events, known)
     if len(events) == 1:
         return events if sims[0] > 0.2 else []
     z = (sims - sims.mean()) / max(1e-6, float(sims.std()))
@@ -278,7 +284,10 @@ def _candidate_videos(toolbox, tq: TemporalQuery, question: str, video: str | No
     if video:
         return [toolbox.store.resolve_video(video).video_id]
     kinds = ["object", "text", "shot"] if tq.op == "count" and tq.cls == "person" else ["object", "text"]
-    hits = toolbox.store.get("segments", where={"kind": {"$in": kinds}})
+    # every event of the library with its vector, in one read: similarities are then matrix products,
+    # not a store query per video (a 100-hour library has hundreds of videos)
+    hits, vecs = toolbox.store.get_vectors("segments", where={"kind": {"$in": kinds}})
+    known = {_key(h): v for h, v in zip(hits, vecs)}
     by_video: dict[str, list[Hit]] = {}
     for h in hits:
         by_video.setdefault(str(h.meta.get("video_id")), []).append(h)
@@ -288,16 +297,17 @@ def _candidate_videos(toolbox, tq: TemporalQuery, question: str, video: str | No
     speech = bool(_SPEECH.search(question))
     for vid, evs in by_video.items():
         events = [h for h in evs if h.kind != "segment:shot"]
-        chosen = select_events(toolbox, events, tq.cls, tq.colour_words, tq.subject or question)
+        chosen = select_events(toolbox, events, tq.cls, tq.colour_words, tq.subject or question, known)
         if tq.op in ("before", "after", "while") and tq.cls is None:
             chosen = events  # the anchor decides
         if not chosen and tq.op == "count" and tq.cls == "person":
             chosen = [h for h in evs if h.kind == "segment:shot" and int(h.meta.get("faces") or 0) > 0]
         if not chosen:
             continue
-        sims = _similar(toolbox, question, chosen)
+        sims = _similar(toolbox, question, chosen, known)
         score = float(sims.max()) if len(sims) else 0.0
-        if speech and toolbox.store.count("transcript", vid) == 0:
+        rec = toolbox.store.done_videos().get(vid)
+        if speech and rec is not None and rec.chunks == 0:
             score -= 1.0  # "people speaking" cannot be about a video where nobody is heard
         ranked.append((score, vid, str(chosen[0].video)))
     first = (prefer or [None])[0]
