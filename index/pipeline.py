@@ -335,7 +335,9 @@ class Indexer:
                 chunks += chunk_words(tr.words, s.chunk_words, s.chunk_overlap_words, language=tr.language)
         if language is None and cues:
             language = cues[0].language
-        return chunks, language
+        from .language import label_languages
+
+        return label_languages(chunks), language
 
     def _write(self, rec: VideoRecord, frames: list[FrameText], shots: list[Shot], segments: list[Segment],
                chunks: list[TranscriptChunk]) -> None:

@@ -179,16 +179,17 @@ def fuse_moments(speech: list[Hit], visual: list[Hit], intent: QueryIntent, stor
 
 def with_temporal(toolbox, query: str, video: str | None, moments: list[Moment], k: int) -> list[Moment]:
     """Put the event-list answer to an ordinal or counting question ("the second car", "how many
-    people"), or the speech right after/before a quoted phrase, first; similarity ranks the rest.
-    Unchanged when the question is neither."""
+    people"), the speech right after/before a quoted phrase, or the stretch in a named language,
+    first; similarity ranks the rest. Unchanged when the question is none of these."""
     from .relative import said_relative
+    from .spoken_language import language_moment
     from .temporal import answer_temporal
 
     if os.environ.get("VIDSAGE_TEMPORAL", "1") in ("0", "false", "no"):  # off only for ablations
         return moments[:k]
     top: Moment | None = None
     try:
-        top = said_relative(toolbox, query, video)
+        top = said_relative(toolbox, query, video) or language_moment(toolbox, query, video, moments)
         if top is None:
             ans = answer_temporal(toolbox, query, video, prefer=[m.video for m in moments[:1]])
             top = ans.moment if ans is not None else None

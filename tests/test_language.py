@@ -1,0 +1,54 @@
+"""Languages of speech: each chunk labelled by its own text, and "when is it read in German?" answered
+with the stretch in that language. multilingual.mp3 (MANIFEST.md) reads a licence in English, then in
+German from about 31 s to the end (59.9 s); french.aiff is French throughout."""
+
+from __future__ import annotations
+
+import pytest
+
+from vidsage.index.language import text_language
+from vidsage.tools.spoken_language import languages_spoken
+
+
+@pytest.fixture(scope="module")
+def mixed(media, tmp_path_factory):
+    from vidsage.agent.answer import get_toolbox
+    from vidsage.config import load_settings
+    from vidsage.index.pipeline import index_paths
+
+    settings = load_settings(db=str(tmp_path_factory.mktemp("languages")))
+    summary = index_paths([media / "multilingual.mp3", media / "french.aiff"], settings)
+    assert all(r.status == "indexed" for r in summary.results), summary.results
+    return get_toolbox(settings)
+
+
+def test_text_language_is_confident_only_on_enough_text():
+    assert text_language("Jeden, der diese Software und die dazugehörigen Dokumentationsdateien erhält")[0] == "de"
+    assert text_language("Permission is hereby granted, free of charge, to any person")[0] == "en"
+    assert text_language("ok")[0] is None
+
+
+def test_languages_named_as_speech_not_as_topic():
+    assert languages_spoken("When is the licence read in German?") == {"de"}
+    assert languages_spoken("When does she switch to French?") == {"fr"}
+    assert languages_spoken("When does he talk about the English Channel?") == set()
+
+
+def test_chunks_carry_the_language_of_their_text(mixed):
+    vid = mixed.store.resolve_video("multilingual.mp3").video_id
+    chunks = sorted(mixed.store.get("transcript", video_ids=[vid]), key=lambda h: h.start)
+    langs = [h.meta.get("language") for h in chunks]
+    assert "en" in langs and "de" in langs, langs
+    assert all(h.meta["language"] == "de" for h in chunks if h.start >= 32.0), [(h.start, h.meta["language"]) for h in chunks]
+    assert all(h.meta["language"] == "en" for h in chunks if h.end <= 30.0)
+
+
+def test_when_is_it_read_in_german(mixed):
+    top = mixed.find_moments("When is the licence read in German?", k=3)[0]
+    assert top.video.endswith("multilingual.mp3")
+    assert 28.0 <= top.start <= 33.0 and top.end >= 55.0, top
+
+
+def test_a_video_all_in_one_language_is_not_a_language_stretch(mixed):
+    top = mixed.find_moments("When does she speak in French?", k=3)
+    assert not top or not (top[0].video.endswith("french.aiff") and top[0].evidence[0].meta.get("chunks"))
