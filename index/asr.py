@@ -181,6 +181,7 @@ class Transcriber:
     def _run(self, audio: np.ndarray, language: str | None, fallback: bool = True) -> Transcript:
         opts: dict[str, Any] = dict(
             language=language, beam_size=self.beam_size, vad_filter=True, word_timestamps=True,
+            vad_parameters={"threshold": self.settings.vad_threshold},
             # a repetition loop in one window otherwise feeds the next; re-decoding at higher
             # temperature (the default fallback) still handles hard windows
             condition_on_previous_text=False,
@@ -199,7 +200,12 @@ class Transcriber:
             segments = list(seg_iter)  # the generator does the work: consume under the lock
         words: list[Word] = []
         out_segments: list[SpeechSegment] = []
+        previous = ""
         for s in segments:
+            said = " ".join(s.text.lower().split())
+            if said and said == previous:
+                continue  # a decoding loop ("We like to... We like to..."): the words once are enough
+            previous = said
             out_segments.append(SpeechSegment(float(s.start), float(s.end), s.text, float(s.avg_logprob),
                                               float(s.no_speech_prob), float(s.compression_ratio)))
             for w in s.words or []:
@@ -207,7 +213,8 @@ class Transcriber:
                     words.append(Word(start=float(w.start), end=float(max(w.end, w.start)),
                                       word=w.word.strip(), probability=float(w.probability)))
         options = {"model": self.settings.whisper, "device": self.device, "compute_type": self.compute_type,
-                   "beam_size": self.beam_size, "vad": True, "language_forced": language,
+                   "beam_size": self.beam_size, "vad": True, "vad_threshold": self.settings.vad_threshold,
+                   "language_forced": language,
                    "multilingual": language is None, "condition_on_previous_text": False}
         top = sorted(info.all_language_probs or [], key=lambda lp: -lp[1])[:5]
         return Transcript(words=words, language=info.language if words else None,

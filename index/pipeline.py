@@ -154,7 +154,7 @@ class Indexer:
         s = self.settings
         return {k: getattr(s, k) for k in ("decode_max_side", "scan_fps", "keyframe_min_gap", "keyframe_max_gap",
                                            "shot_threshold", "ocr", "faces", "chunk_words", "chunk_overlap_words",
-                                           "language")}
+                                           "language", "vad_threshold")}
 
     # -- one file ------------------------------------------------------------------------------
     def index_file(self, path: Path, on_stage: Callable[[str, float], None] | None = None) -> FileResult:
