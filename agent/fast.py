@@ -34,7 +34,7 @@ def answer_when(question: str, toolbox, video: str | None = None, k: int = 5) ->
     speech = None
     if (moments and moments[0].score >= NOT_FOUND_SCORE and asks_what_is_said(question)
             and not any(h.kind == "transcript" for h in moments[0].evidence)):
-        speech = speech_in(toolbox, moments[0])
+        speech = toolbox.speech_in(moments[0])
         calls.append({"tool": "get_transcript", "args": {"video": moments[0].video, "start": moments[0].start,
                                                          "end": moments[0].end}, "results": int(speech is not None)})
     return build_answer(question, moments, calls, t0, speech)
@@ -44,30 +44,6 @@ def asks_what_is_said(question: str) -> bool:
     from .router import _SAID
 
     return bool(_SAID.search(question))
-
-
-def speech_in(toolbox, m: Moment) -> Hit | None:
-    """What is said inside a moment found by what is seen ("what does the man in the red shirt
-    say?"): the transcript words within its bounds, as one hit; None when nothing is said there."""
-    try:
-        chunks = toolbox.get_transcript(m.video, m.start, m.end)
-    except Exception:
-        return None
-    words: list[str] = []
-    for c in chunks:
-        timed = c.meta.get("words")
-        if isinstance(timed, str):
-            import json
-
-            timed = json.loads(timed)
-        if timed:
-            words += [str(w) for s, e, w in timed if m.start - 0.3 <= (s + e) / 2 <= m.end + 0.3]
-        elif c.start < m.end and c.end > m.start:
-            words.append(c.text)
-    text = " ".join(" ".join(words).split())
-    if not text:
-        return None
-    return Hit(m.video, m.start, m.end, 0.0, text, "transcript", {})
 
 
 def build_answer(question: str, moments: list[Moment], calls: list[dict], t0: float,

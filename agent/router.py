@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vidsage.tools import lexical
-from vidsage.tools.relative import parse_relative
+from vidsage.tools.relative import parse_relative, speaker_by_sight
 
 _WHEN = re.compile(
     r"^\s*(when\b|at what (point|time|moment|minute|second)\b|where in the (video|clip|film|talk|recording|audio|movie)\b|"
@@ -92,7 +92,9 @@ def route(question: str, video: str | None = None) -> Route:
         return Route("describe", "caption_frame", {"video": video, "t": None})
     said, seen, event = bool(_SAID.search(q)), bool(_SEEN.search(q)), bool(_EVENT.search(q))
     query = content_query(q)
-    if said and parse_relative(q) is not None:  # "what does she ask right after how are you?"
+    if said and (parse_relative(q) is not None or speaker_by_sight(q) is not None):
+        # "what does she ask right after how are you?", "what does the man in the red shirt say?":
+        # find_moments answers these over the timed transcript and the picture
         return Route("said", "find_moments", {"query": q, "video": video})
     if said and not (seen or event):
         if asks_for_all_speech(q):  # the loop picks the video (named, by language, or the only one)

@@ -235,12 +235,11 @@ def test_people_count_falls_back_on_faces_per_shot(toolbox):
 def test_what_is_said_in_a_moment_found_by_sight(toolbox):
     """"What does the man in the red shirt say?": the shot with the red top (the last speaker, 18-21 s,
     seen by eye) is found by its description, and the answer quotes the speech inside that shot."""
-    from vidsage.agent.fast import speech_in
     from vidsage.types import Moment
 
     shots = [h for h in toolbox.search_segments("face wearing red on top", video="grid_seven_speakers.mp4", k=7)
              if h.kind == "segment:shot"]
     red = [h for h in shots if "wearing red" in h.text]
     assert len(red) == 1 and 17.5 <= red[0].start <= 18.5, [h.text for h in shots]
-    speech = speech_in(toolbox, Moment(red[0].video, red[0].start, red[0].end, red[0].score, [red[0]]))
+    speech = toolbox.speech_in(Moment(red[0].video, red[0].start, red[0].end, red[0].score, [red[0]]))
     assert speech is not None and "white" in speech.text.lower(), speech  # GRID sentence: "set white in z3 now"

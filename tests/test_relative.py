@@ -45,3 +45,28 @@ def test_relative_answer_comes_first_in_find_moments(toolbox):
 
 def test_an_anchor_that_is_not_said_finds_nothing(toolbox):
     assert said_relative(toolbox, "What does he say right after penguins eat fish on the ice?") is None
+
+
+@pytest.mark.parametrize("question, subject", [
+    ("What does the man in the red shirt say?", "the man in the red shirt"),
+    ("What letter does the woman with grey hair say?", "the woman with grey hair"),
+    ("What does he say about the country?", None),  # no description of how anyone looks
+    ("What does the speaker say?", None),
+])
+def test_speaker_described_by_sight(question, subject):
+    from vidsage.tools.relative import speaker_by_sight
+
+    assert speaker_by_sight(question) == subject
+
+
+def test_what_the_man_in_the_red_shirt_says(toolbox):
+    """GRID: the last speaker (18-21 s) wears a red T-shirt and says "set white in Z3 now" (by eye and
+    ear); "red" also occurs in another speaker's words ("lay red with P9 again"), which must not win."""
+    from vidsage.agent.router import route
+    from vidsage.tools.relative import said_by
+
+    m = said_by(toolbox, "What does the man in the red shirt say?", video="grid_seven_speakers.mp4")
+    assert m is not None and 17.5 <= m.start <= 18.5, m
+    said = m.evidence[0].text.lower()
+    assert "white" in said and "red" not in said, said
+    assert route("What does the man in the red shirt say?").tool == "find_moments"

@@ -1,9 +1,14 @@
-"""What is said right after (or before) a phrase: "what does she ask right after how are you?".
+"""What is said next to something: right after (or before) a phrase ("what does she ask right after
+how are you?"), or by someone described by how they look ("what does the man in the red shirt say?").
 
 Similarity cannot answer this: the words asked for are unknown, and the anchor phrase is often all
 stopwords ("how are you"). So the anchor is found by its words (stopwords kept) in the timed
 transcript, and the answer is the speech that follows it up to the end of the sentence (or the one
 before it). The result is one moment, put first by `find_moments`.
+
+For a speaker described by sight, the description is searched in the picture only (its colour words
+would otherwise match speech: "red" in "lay red with P9"), and the answer is the speech inside the
+moment found there.
 """
 
 from __future__ import annotations
@@ -20,6 +25,13 @@ _RELATIVE = re.compile(
     r"(?P<dir>after|before)\s+(?P<anchor>.+?)\s*[?.!]*$", re.I)
 _ANCHOR_LEAD = re.compile(r"^(?:he|she|they|someone|somebody|the \w+)\s+(?:says?|said|asks?|asked)\s+", re.I)
 _SENTENCE_END = re.compile(r"[.?!。？！]$")
+# "what does the man in the red shirt say?": the subject, between the question's verb and "say"
+_SAID_BY = re.compile(r"^\s*(?:what|which)(?:\s+\w+)?\s+(?:does|did|do)\s+(?P<subj>.+?)\s+"
+                      r"(?:say|tell|ask|shout|announce|mention|read out)\b", re.I)
+# words that describe how someone looks (what the frame descriptions can match)
+_LOOKS = re.compile(r"\b(red|green|blue|yellow|white|black|grey|gray|brown|pink|purple|orange|striped|denim|"
+                    r"shirt|t-shirt|top|jacket|coat|hat|cap|glasses|sunglasses|beard|moustache|mustache|hair|haired|"
+                    r"blonde|blond|dress|suit|tie|uniform|sweater|jumper|cardigan|hoodie|jeans|wearing)\b", re.I)
 MIN_COVER = 0.75  # share of the anchor's words (stopwords too) that must be found in order
 MAX_WORDS = 14
 MAX_GAP_S = 1.5
@@ -70,6 +82,32 @@ def said_relative(toolbox, question: str, video: str | None = None) -> Moment | 
     said = Hit(hit.video, start, end, score, text, "transcript",
                {"anchor": anchor, "direction": direction, "anchor_span": [round(span[0], 2), round(span[1], 2)]})
     return Moment(hit.video, start, end, score, [said])
+
+
+def speaker_by_sight(question: str) -> str | None:
+    """"the man in the red shirt" for "what does the man in the red shirt say?"; None when the
+    question does not describe who speaks by how they look."""
+    m = _SAID_BY.match(question.strip())
+    return m.group("subj") if m and _LOOKS.search(m.group("subj")) else None
+
+
+def said_by(toolbox, question: str, video: str | None = None) -> Moment | None:
+    """The speech of someone the question describes by sight, found in the picture; or None."""
+    subject = speaker_by_sight(question)
+    if subject is None:
+        return None
+    from .moments import fuse_moments
+    from .toolbox import QueryIntent
+
+    visual = toolbox._hybrid("segments", subject, video, 12) + toolbox._hybrid("frames", subject, video, 12)
+    intent = QueryIntent(subject, lexical.tokens(subject, drop_stopwords=False), 0.0, 1.0)
+    seen = fuse_moments([], visual, intent, toolbox.store, 3, qvec=toolbox._qvec(subject))
+    for moment in seen:
+        speech = toolbox.speech_in(moment)
+        if speech is not None:
+            speech.meta.update({"speaker": subject, "seen": moment.evidence[0].text[:160] if moment.evidence else ""})
+            return Moment(moment.video, moment.start, moment.end, moment.score, [speech] + moment.evidence)
+    return None
 
 
 def _words(h: Hit) -> list[tuple[float, float, str]]:
@@ -125,4 +163,4 @@ def _next_sentence(words: list[tuple[float, float, str]], span: tuple[float, flo
     return out
 
 
-__all__ = ["parse_relative", "said_relative"]
+__all__ = ["parse_relative", "said_relative", "said_by", "speaker_by_sight"]

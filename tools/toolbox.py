@@ -161,6 +161,19 @@ class Toolbox:
 
         return with_temporal(self, query, video, moments, k)
 
+    def speech_in(self, m: Moment) -> Hit | None:
+        """What is said inside a moment (found by what is seen: "what does the man in the red shirt
+        say?"): the transcript words within its bounds, as one hit; None when nothing is said there."""
+        words: list[str] = []
+        for c in self.get_transcript(m.video, m.start, m.end):
+            timed = hit_words(c)
+            if timed:
+                words += [str(w) for s, e, w in timed if m.start - 0.3 <= (float(s) + float(e)) / 2 <= m.end + 0.3]
+            elif c.start < m.end and c.end > m.start:
+                words.append(c.text)
+        text = " ".join(" ".join(words).split())
+        return Hit(m.video, m.start, m.end, m.score, text, "transcript", {}) if text else None
+
     def count_events(self, query: str, video: str | None = None) -> dict[str, Any]:
         """How many times something passes or appears ("how many cars", "how many people walk in"),
         counted over the indexed object and text events, with each event's interval."""
