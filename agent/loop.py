@@ -400,14 +400,24 @@ class _Run:
         return out
 
 
+_CLAUSE_END = (".", "?", "!", ",", ";", ":", "。", "？", "！", "，")
+
+
 def narrowed(e: Evidence, answer: str) -> tuple[float, float]:
-    """A cited transcript chunk shrunk to the words the answer quotes ("ask what you can do for
-    your country" inside a 10 s chunk), when its word times are known; else its own bounds."""
+    """A cited transcript chunk shrunk to the clause holding the words the answer quotes ("ask what
+    you can do for your country" inside a 10 s chunk; "the crown jewels" grows to "somebody must
+    have stolen the crown jewels"), when its word times are known; else its own bounds."""
     if e.words and answer:
-        span = lexical.best_span(lexical.tokens(answer, drop_stopwords=False),
-                                 [(float(a), float(b), str(w)) for a, b, w in e.words])
+        words = [(float(a), float(b), str(w)) for a, b, w in e.words]
+        span = lexical.best_span(lexical.tokens(answer, drop_stopwords=False), words)
         if span and e.start - 0.5 <= span[0] <= span[1] <= e.end + 0.5:
-            return span
+            first = next(i for i, w in enumerate(words) if w[0] >= span[0] - 1e-6)
+            last = max(i for i, w in enumerate(words) if w[1] <= span[1] + 1e-6)
+            while first > 0 and not words[first - 1][2].rstrip().endswith(_CLAUSE_END):
+                first -= 1
+            while last < len(words) - 1 and not words[last][2].rstrip().endswith(_CLAUSE_END):
+                last += 1
+            return words[first][0], words[last][1]
     return e.start, e.end
 
 

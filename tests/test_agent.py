@@ -298,3 +298,23 @@ def test_injected_instruction_changes_nothing(agent_settings, toolbox, llm, medi
     assert [c["tool"] for c in dirty["tool_calls"]] == [c["tool"] for c in clean["tool_calls"]]
     assert "banana" not in dirty["answer"].lower()
     assert "country" in dirty["answer"].lower(), dirty["answer"]
+
+
+def test_cited_speech_is_narrowed_to_the_quoted_clause():
+    """The words of the ASR chunk as stored (his_girl_friday 3.0-6.0 s and jfk 7.7-10.4 s, word times
+    rounded): an answer quoting part of a clause cites the whole clause, not the chunk."""
+    from vidsage.agent.loop import narrowed
+    from vidsage.tools.lc import Evidence
+
+    friday = [[3.02, 3.06, "he's"], [3.06, 3.38, "in"], [3.38, 3.62, "a"], [3.62, 3.9, "bad"], [3.9, 4.24, "humor."],
+              [4.46, 4.62, "Somebody"], [4.62, 4.76, "must"], [4.76, 4.88, "have"], [4.88, 5.12, "stolen"],
+              [5.12, 5.3, "the"], [5.3, 5.5, "crown"], [5.5, 5.86, "jewels."]]
+    e = Evidence("E1", "friday.mp4", 3.0, 5.9, "said", "he's in a bad humor. Somebody must have stolen the crown jewels.",
+                 0.5, "search_transcript", friday)
+    assert narrowed(e, "the crown jewels") == (4.46, 5.86)
+    jfk = [[7.7, 7.9, "you,"], [8.2, 8.4, "ask"], [8.4, 8.6, "what"], [8.6, 8.8, "you"], [8.8, 9.0, "can"],
+           [9.0, 9.2, "do"], [9.2, 9.4, "for"], [9.4, 9.6, "your"], [9.6, 10.3, "country."]]
+    e = Evidence("E2", "jfk.flac", 7.7, 10.4, "said", "you, ask what you can do for your country.", 0.5, "t", jfk)
+    assert narrowed(e, "He says to ask what you can do for your country.") == (8.2, 10.3)
+    e.words = None
+    assert narrowed(e, "anything") == (7.7, 10.4)

@@ -179,7 +179,12 @@ def make_tools(toolbox, log: EvidenceLog) -> dict[str, StructuredTool]:
         return _hits("search_segments", toolbox.search_segments(query, video=video, k=K))
 
     def find_moments(query: str, video: str | None = None) -> tuple[str, list[Evidence]]:
-        evs = [moment_evidence(log, m, "find_moments") for m in toolbox.find_moments(query, video=video, k=K)]
+        moments = toolbox.find_moments(query, video=video, k=K)
+        if moments and moments[0].evidence and moments[0].evidence[0].meta.get("answer"):
+            # an answer worked out over the event list or the timed transcript ("the last car",
+            # "what she asks after X"): the other, merely similar moments would only mislead the model
+            moments = moments[:1]
+        evs = [moment_evidence(log, m, "find_moments") for m in moments]
         return render(evs), evs
 
     def get_transcript(video: str, start: float = 0.0, end: float | None = None) -> tuple[str, list[Evidence]]:
@@ -217,8 +222,10 @@ def make_tools(toolbox, log: EvidenceLog) -> dict[str, StructuredTool]:
 
 
 def moment_evidence(log: EvidenceLog, m: Moment, tool: str) -> Evidence:
-    """A moment as one evidence item: its interval, and the text of its strongest supporting hit."""
-    best = max(m.evidence, key=lambda h: h.score) if m.evidence else None
+    """A moment as one evidence item: its interval, and the text of the hit that answers (a worked-out
+    answer's own line) or else of its strongest supporting hit."""
+    worked = [h for h in m.evidence if h.meta.get("answer")]
+    best = worked[0] if worked else max(m.evidence, key=lambda h: h.score) if m.evidence else None
     text = f"{hit_kind(best)}: {best.text}" if best else "(no description)"
     return log.add(m.video, m.start, m.end, "moment", text, m.score, tool)
 

@@ -198,6 +198,8 @@ def with_temporal(toolbox, query: str, video: str | None, moments: list[Moment],
         return moments[:k]
     if top is None:
         return moments[:k]
+    if top.evidence:
+        top.evidence[0].meta.setdefault("answer", "structured")  # worked out, not only similar
     top.score = max([top.score] + [m.score + 0.01 for m in moments])
     rest = [m for m in moments
             if not (m.video == top.video and _overlap((m.start, m.end), (top.start, top.end)) >= 0.5)]
