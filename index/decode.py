@@ -10,13 +10,15 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import av
 import numpy as np
 
 from vidsage.types import Frame, MediaError
+
+T = TypeVar("T")
 
 # Consecutive demux errors after which we give up on a file (each retry resumes after the error).
 _MAX_DEMUX_ERRORS = 8
@@ -105,14 +107,13 @@ def _configure_threads(stream: Any) -> None:
     stream.thread_type = "AUTO"
 
 
-def iter_frames(path: str | os.PathLike[str], fps: float, max_side: int) -> Iterator[Frame]:
-    """Frames of the first video stream, about `fps` per second of media time.
-
-    For each sample time k/fps the first decoded frame at or after it is yielded (so a video
-    slower than `fps` yields every frame). Images are RGB uint8, upright, with the longest side
-    at most `max_side`. Corrupt frames are skipped; a truncated file just ends early. A file with
-    no video yields nothing.
-    """
+def sampled_frames(path: str | os.PathLike[str], fps: float,
+                   convert: Callable[[Any, float], T | None]) -> Iterator[tuple[float, T]]:
+    """`(media time, convert(frame, sample aspect ratio))` for frames of the first video stream,
+    about `fps` per second (every frame when `fps` is 0). The one sampling loop behind `iter_frames`
+    and the events pass: for each time k/fps the first frame at or after it; corrupt frames are
+    skipped; a frame `convert` cannot convert (returns None) is skipped without using up its slot;
+    a truncated file just ends early; a file with no video yields nothing."""
     container = _open(path)
     try:
         stream = _video_stream(container)
@@ -121,12 +122,10 @@ def iter_frames(path: str | os.PathLike[str], fps: float, max_side: int) -> Iter
         _configure_threads(stream)
         origin = _origin(container)
         rate = float(stream.average_rate or stream.guessed_rate or 25)
+        sar = float(stream.sample_aspect_ratio or 1)
         step = 1.0 / fps if fps and fps > 0 else 0.0
         next_t = float("-inf")
         last_t: float | None = None
-        size: tuple[int, int] | None = None
-        k = 0
-        sar = float(stream.sample_aspect_ratio or 1)
         for frame in _packets_decoded(container, stream):
             if frame.is_corrupt:
                 continue  # grey/smeared blocks would read as a picture change
@@ -137,20 +136,34 @@ def iter_frames(path: str | os.PathLike[str], fps: float, max_side: int) -> Iter
             last_t = t
             if t < next_t - 1e-3:  # 1 ms: timestamp rounding in coarse time bases
                 continue
-            if size is None:  # the first frame fixes size and rotation (later size changes are scaled to it)
-                size = _scaled_size(frame.width, frame.height, sar, max_side)
-                k = _rot_k(frame)
-            try:
-                img = _to_rgb(frame, size, k)
-            except (av.error.FFmpegError, ValueError):
+            out = convert(frame, sar)
+            if out is None:
                 continue
-            yield Frame(t=max(0.0, t), image=img)
+            yield max(0.0, t), out
             if step:
                 # the next point of the k/fps grid after t: a grid, not t + step, so sampling
                 # does not drift or bunch up when frame times are irregular
                 next_t = (math.floor(t / step + 1e-6) + 1) * step
     finally:
         container.close()
+
+
+def iter_frames(path: str | os.PathLike[str], fps: float, max_side: int) -> Iterator[Frame]:
+    """Frames of the first video stream, about `fps` per second of media time (`sampled_frames`).
+    Images are RGB uint8, upright, with the longest side at most `max_side`; the first frame fixes
+    size and rotation (later size changes are scaled to it)."""
+    fixed: list[tuple[tuple[int, int], int]] = []
+
+    def rgb(frame: Any, sar: float) -> np.ndarray | None:
+        if not fixed:
+            fixed.append((_scaled_size(frame.width, frame.height, sar, max_side), _rot_k(frame)))
+        try:
+            return _to_rgb(frame, *fixed[0])
+        except (av.error.FFmpegError, ValueError):
+            return None
+
+    for t, img in sampled_frames(path, fps, rgb):
+        yield Frame(t=t, image=img)
 
 
 def decode_audio(path: str | os.PathLike[str], sr: int = 16000) -> np.ndarray:

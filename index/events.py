@@ -871,45 +871,28 @@ def _iter_two_sizes(path: str | Path, fps: float, small_side: int,
 
     import av
 
-    from .decode import (_configure_threads, _open, _origin, _packets_decoded, _rot_k, _scaled_size, _to_rgb,
-                         _video_stream)
+    from .decode import _rot_k, _scaled_size, _to_rgb, sampled_frames
 
-    container = _open(path)
-    try:
-        stream = _video_stream(container)
-        if stream is None:
-            return
-        _configure_threads(stream)
-        origin = _origin(container)
-        rate = float(stream.average_rate or stream.guessed_rate or 25)
-        sar = float(stream.sample_aspect_ratio or 1)
-        step = 1.0 / fps
-        next_t = float("-inf")
-        last_t: float | None = None
-        sizes: tuple[tuple[int, int], tuple[int, int], int] | None = None
-        for frame in _packets_decoded(container, stream):
-            if frame.is_corrupt:
-                continue
-            t = frame.time - origin if frame.time is not None else (last_t + 1.0 / rate if last_t is not None else 0.0)
-            last_t = t
-            if t < next_t - 1e-3:
-                continue
-            if sizes is None:
-                sizes = (_scaled_size(frame.width, frame.height, sar, small_side),
-                         _scaled_size(frame.width, frame.height, sar, full_side), _rot_k(frame))
-            try:
-                small = _to_rgb(frame, sizes[0], sizes[2])
-            except (av.error.FFmpegError, ValueError):
-                continue
+    fixed: list[tuple[tuple[int, int], tuple[int, int], int]] = []
 
-            @lru_cache(maxsize=1)
-            def full(frame=frame) -> np.ndarray:
-                return _to_rgb(frame, sizes[1], sizes[2])
+    def both(frame: Any, sar: float) -> tuple[np.ndarray, Any] | None:
+        if not fixed:
+            fixed.append((_scaled_size(frame.width, frame.height, sar, small_side),
+                          _scaled_size(frame.width, frame.height, sar, full_side), _rot_k(frame)))
+        small_size, full_size, k = fixed[0]
+        try:
+            small = _to_rgb(frame, small_size, k)
+        except (av.error.FFmpegError, ValueError):
+            return None
 
-            yield max(0.0, t), small, full
-            next_t = (math.floor(t / step + 1e-6) + 1) * step
-    finally:
-        container.close()
+        @lru_cache(maxsize=1)
+        def full() -> np.ndarray:
+            return _to_rgb(frame, full_size, k)
+
+        return small, full
+
+    for t, (small, full) in sampled_frames(path, fps, both):
+        yield t, small, full
 
 
 def _keep_view(tr: _Track, det: _Det, image: Any, mask: np.ndarray, gain: np.ndarray | None = None) -> None:
