@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import platform
+import signal
+import subprocess
 import threading
 from pathlib import Path
 from typing import Any
@@ -115,6 +117,15 @@ def git_commit() -> str | None:
         return r.stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
         return None
+
+
+def stop_process(proc: subprocess.Popen, grace_s: float = 20.0) -> None:
+    """Stop a server the bench started: SIGTERM, then SIGKILL if it is still there after `grace_s`."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 def write_json(path: Path, obj: dict[str, Any]) -> None:

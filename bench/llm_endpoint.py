@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import socket
 import statistics
 import subprocess
@@ -28,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _util import RESULTS, cpu_info, git_commit, write_json  # noqa: E402
+from _util import RESULTS, cpu_info, git_commit, stop_process, write_json  # noqa: E402
 
 AGENT_QUESTIONS = [
     "what does the speaker ask people to do for their country",
@@ -188,11 +187,7 @@ def main() -> None:
                 results[f"{name}_agent"] = {"cold_s": secs[0], "p50_s": round(statistics.median(secs), 3),
                                             "questions": rows}
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
     results["load_avg_end"] = os.getloadavg()
 
     print(f"\n{'':28}{'endpoint':>12}{'in-process':>12}   (seconds; cold = first call, warm = p50 of the rest)")

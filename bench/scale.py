@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -31,7 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _util import MEDIA, RESULTS, cpu_info, git_commit, percentiles, write_json  # noqa: E402
+from _util import MEDIA, RESULTS, cpu_info, git_commit, percentiles, stop_process, write_json  # noqa: E402
 
 FILES = ["jfk.flac", "grid_swwp2s.mpg", "friday_his_girl_friday.mp4", "grid_seven_speakers.mp4", "car-detection.mp4",
          "big_buck_bunny_0_30.webm", "apollo11.mp3", "one-by-one-person-detection.mp4"]
@@ -254,11 +253,7 @@ def main() -> None:
         results["server_rss_mib_after_queries"] = round(rss_of(server.pid), 1)
         print("  ", results["query_latency_s"], flush=True)
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_process(server)
         shutil.rmtree(work, ignore_errors=True)
     results["load_avg_end"] = os.getloadavg()
     write_json(args.out, results)

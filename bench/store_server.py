@@ -12,8 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _util import RESULTS, cpu_info, git_commit, write_json  # noqa: E402
+from _util import RESULTS, cpu_info, git_commit, stop_process, write_json  # noqa: E402
 from scale import QUERIES, du, query_latency, rss_of, start_chroma  # noqa: E402
 
 
@@ -49,11 +47,7 @@ def main() -> None:
         res["find_moments_s"] = query_latency(str(args.db), url, QUERIES[: args.queries])
         res["server_rss_mib_after_queries"] = round(rss_of(proc.pid), 1)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
         shutil.rmtree(work, ignore_errors=True)
     res["load_avg_end"] = os.getloadavg()
     write_json(args.out, res)
