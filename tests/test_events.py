@@ -28,24 +28,9 @@ CARS = [(4.48, 8.6), (14.32, 18.1), (15.0, 18.85), (25.2, 27.8)]
 PEOPLE = [(6.0, 19.5), (23.0, 44.5), (50.5, 69.5), (74.5, 86.5), (92.5, 119.5), (123.5, 136.0)]
 
 
-def _shots(path, settings):
-    """The pipeline's shots for a file (keyframe selection only; no describing needed)."""
+def _keyframes(path, settings):
+    """(info, keyframes, shots) of a file as the pipeline selects them."""
     from vidsage.index.decode import iter_frames
-    from vidsage.index.keyframes import select_keyframes
-    from vidsage.index.probe import probe
-
-    info = probe(path)
-    s = settings
-    _, shots = select_keyframes(iter_frames(path, fps=s.scan_fps, max_side=s.describe_max_side),
-                                min_gap=s.keyframe_min_gap, max_gap=s.keyframe_max_gap,
-                                threshold=s.shot_threshold, duration=info.duration)
-    return info, shots
-
-
-def _keyframe_texts(path, settings):
-    """Shots and described keyframes, as the pipeline makes them."""
-    from vidsage.index.decode import iter_frames
-    from vidsage.index.events import _describer_for
     from vidsage.index.keyframes import select_keyframes
     from vidsage.index.probe import probe
 
@@ -54,7 +39,21 @@ def _keyframe_texts(path, settings):
     kfs, shots = select_keyframes(iter_frames(path, fps=s.scan_fps, max_side=s.describe_max_side),
                                   min_gap=s.keyframe_min_gap, max_gap=s.keyframe_max_gap,
                                   threshold=s.shot_threshold, duration=info.duration)
-    texts = _describer_for(s).describe([k.image for k in kfs], [k.t for k in kfs])
+    return info, kfs, shots
+
+
+def _shots(path, settings):
+    """The pipeline's shots for a file (keyframe selection only; no describing needed)."""
+    info, _, shots = _keyframes(path, settings)
+    return info, shots
+
+
+def _keyframe_texts(path, settings):
+    """Shots and described keyframes, as the pipeline makes them."""
+    from vidsage.index.events import _describer_for
+
+    info, kfs, shots = _keyframes(path, settings)
+    texts = _describer_for(settings).describe([k.image for k in kfs], [k.t for k in kfs])
     return info, sorted(texts, key=lambda f: f.t), shots
 
 
