@@ -19,7 +19,8 @@ from .vision import colour_names, fit_side
 _NOT_HAIR_HUES = (70.0, 330.0)
 
 
-def _median_hsv(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _hsv_of(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hue in degrees, saturation and value (0-255) of (N, 3) RGB uint8 pixels, as float arrays."""
     px = np.asarray(pixels, np.uint8).reshape(-1, 1, 3)
     hsv = cv2.cvtColor(px, cv2.COLOR_RGB2HSV).reshape(-1, 3).astype(np.float32)
     return hsv[:, 0] * 2.0, hsv[:, 1], hsv[:, 2]
@@ -32,8 +33,8 @@ def _hue_gap(a: float, b: float) -> float:
 
 def _like(pixels: np.ndarray, sample: np.ndarray) -> np.ndarray:
     """Which of `pixels` have the colour of a `sample` (skin, a wall): hue, saturation and value close."""
-    h, s, v = _median_hsv(pixels)
-    kh, ks, kv = (float(np.median(a)) for a in _median_hsv(sample))
+    h, s, v = _hsv_of(pixels)
+    kh, ks, kv = (float(np.median(a)) for a in _hsv_of(sample))
     gap = np.minimum(np.abs(h - kh) % 360.0, 360.0 - np.abs(h - kh) % 360.0)
     return (gap < 14) & (np.abs(v - kv) < 60) & (np.abs(s - ks) < 70)
 
@@ -44,7 +45,7 @@ def hair_word(pixels: np.ndarray, skin: np.ndarray | None = None) -> str | None:
     colour of the face's own `skin` pixels (forehead, scalp)."""
     if len(np.asarray(pixels).reshape(-1, 3)) < 12:
         return None
-    h, s, v = _median_hsv(pixels)
+    h, s, v = _hsv_of(pixels)
     # the hair is the darker part of the band: drop the brightest quarter (wall, highlights)
     keep = v <= np.percentile(v, 75)
     h, s, v = h[keep], s[keep], v[keep]
@@ -54,7 +55,7 @@ def hair_word(pixels: np.ndarray, skin: np.ndarray | None = None) -> str | None:
     vm, sm = float(np.median(v)), float(np.median(s))
     hm = float(np.median(h[coloured])) if coloured.any() else 30.0
     if skin is not None and len(np.asarray(skin).reshape(-1, 3)) >= 12:
-        kh, ks, kv = _median_hsv(skin)
+        kh, ks, kv = _hsv_of(skin)
         khm = float(np.median(kh))
         if _hue_gap(hm, khm) < 14 and abs(vm - float(np.median(kv))) < 45 and abs(sm - float(np.median(ks))) < 60:
             return None

@@ -219,18 +219,8 @@ class Store:
 
     def vectors(self, collection: str, video_id: str) -> np.ndarray:
         """A visible video's unit vectors in a collection, (n, d) float32 (cached per video)."""
-        def read() -> np.ndarray:
-            col = self._col(collection, create=False)
-            if col is None or video_id not in self.done_videos():
-                return np.zeros((0, 0), np.float32)
-            got = col.get(where={"video_id": video_id}, include=["embeddings"])
-            emb = got["embeddings"]
-            if emb is None or len(emb) == 0:
-                return np.zeros((0, 0), np.float32)
-            v = np.asarray(emb, np.float32)
-            return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
-
-        return self._cached(("vectors", collection), video_id, read)
+        return self._cached(("vectors", collection), video_id,
+                            lambda: self.get_vectors(collection, video_ids=[video_id])[1])
 
     def segments_of(self, video_id: str) -> list[Hit]:
         """All segments (shots, events) of a visible video, in time order (cached per video; each
@@ -274,7 +264,6 @@ class Store:
         self.delete_video_entries(video_id)
         self._col("videos").delete(ids=[video_id])
         self._done_cache = None
-        self._per_video.clear()
 
     # -- writing entries -------------------------------------------------------------------------
     def add(self, collection: str, video_id: str, video_path: str, items: Iterable[tuple[str, Sequence[float], str, dict]]) -> int:
@@ -368,9 +357,7 @@ class Store:
         got = col.get(ids=found, include=["documents", "metadatas", "embeddings"])
         if not got["ids"]:
             return []
-        emb = np.asarray(got["embeddings"], np.float32)
-        q = np.asarray(vector, np.float32)
-        cos = (emb @ q) / np.maximum(np.linalg.norm(emb, axis=1) * max(float(np.linalg.norm(q)), 1e-12), 1e-12)
+        cos = unit_rows(got["embeddings"]) @ unit_rows([vector])[0]
         order = np.argsort(-cos)[:k]
         return [_hit(collection, got["documents"][i], got["metadatas"][i], float(cos[i])) for i in order]
 
@@ -389,8 +376,7 @@ class Store:
         hits = [_hit(collection, d, m, 0.0) for d, m in zip(res["documents"], res["metadatas"])]
         if not hits:
             return [], np.zeros((0, 0), np.float32)
-        v = np.asarray(res["embeddings"], np.float32)
-        return hits, v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+        return hits, unit_rows(res["embeddings"])
 
     def get(self, collection: str, video_ids: list[str] | None = None, where: dict[str, Any] | None = None,
             limit: int | None = None) -> list[Hit]:
@@ -412,6 +398,12 @@ class Store:
         if self.db.startswith("http"):
             return 0
         return sum(p.stat().st_size for p in Path(self.db).rglob("*") if p.is_file())
+
+
+def unit_rows(vectors: Any) -> np.ndarray:
+    """Vectors as float32 rows of length 1 (cosine similarity is then a dot product)."""
+    v = np.asarray(vectors, np.float32)
+    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
 
 
 def _hit(collection: str, doc: str, meta: dict[str, Any], score: float) -> Hit:

@@ -13,7 +13,6 @@ unknown key is an error, not silently ignored). Video references must name a vid
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,8 @@ from langchain_core.tools import StructuredTool
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from vidsage.types import Hit, Moment, StoreError, fmt_span, fmt_time
+
+from .toolbox import hit_words
 
 MAX_TEXT = 180  # characters of quoted text per evidence line: short evidence keeps prompts fast
 K = 4  # results per search: the answer prompt shows only the best few anyway
@@ -52,17 +53,6 @@ class Evidence:
                 "tool": self.tool}
 
 
-def timed_words(h: Hit) -> list | None:
-    """A transcript hit's word times ([[start, end, word], ...]), as the store keeps them."""
-    raw = h.meta.get("words") if h.kind == "transcript" else None
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            return None
-    return list(raw) if raw else None
-
-
 def quote(text: str, max_chars: int = MAX_TEXT) -> str:
     """One line of untrusted text, shortened, with the quote delimiters removed."""
     text = " ".join(str(text).replace("«", '"').replace("»", '"').split())
@@ -90,7 +80,7 @@ class EvidenceLog:
         return ev
 
     def add_hit(self, h: Hit, tool: str) -> Evidence:
-        return self.add(h.video, h.start, h.end, hit_kind(h), h.text, h.score, tool, timed_words(h))
+        return self.add(h.video, h.start, h.end, hit_kind(h), h.text, h.score, tool, hit_words(h) or None)
 
     def get(self, ev_id: str) -> Evidence | None:
         return next((e for e in self.items if e.id == ev_id), None)
@@ -189,7 +179,7 @@ def make_tools(toolbox, log: EvidenceLog) -> dict[str, StructuredTool]:
 
     def get_transcript(video: str, start: float = 0.0, end: float | None = None) -> tuple[str, list[Evidence]]:
         hits = toolbox.get_transcript(video, start, end)[:12]
-        evs = [log.add(h.video, h.start, h.end, "said", h.text, None, "get_transcript", timed_words(h)) for h in hits]
+        evs = [log.add(h.video, h.start, h.end, "said", h.text, None, "get_transcript", hit_words(h) or None) for h in hits]
         return render(evs), evs
 
     def list_videos() -> tuple[str, list[Evidence]]:

@@ -18,6 +18,7 @@ import re
 from vidsage.types import Hit, Moment
 
 from . import lexical
+from .toolbox import hit_words
 
 _RELATIVE = re.compile(
     r"\b(?:say|says|said|ask|asks|asked|reply|replies|replied|answer|answers|answered|respond\w*|"
@@ -57,7 +58,7 @@ def said_relative(toolbox, question: str, video: str | None = None) -> Moment | 
     want = lexical.tokens(anchor, drop_stopwords=False)
     best: tuple[float, float, Hit, tuple[float, float]] | None = None
     for h in toolbox.search_transcript(anchor, video=video, k=8):
-        words = _words(h)
+        words = hit_words(h)
         span = lexical.best_span(want, words)
         if span is None:
             continue
@@ -110,12 +111,6 @@ def said_by(toolbox, question: str, video: str | None = None) -> Moment | None:
     return None
 
 
-def _words(h: Hit) -> list[tuple[float, float, str]]:
-    from .toolbox import hit_words
-
-    return [(float(s), float(e), str(w)) for s, e, w in hit_words(h)]
-
-
 def _cover(want: list[str], words: list[str]) -> float:
     got = [t for w in words for t in lexical.tokens(w, drop_stopwords=False)]
     left = list(got)
@@ -128,13 +123,9 @@ def _cover(want: list[str], words: list[str]) -> float:
 
 
 def _timeline(toolbox, video: str, span: tuple[float, float], direction: str) -> list[tuple[float, float, str]]:
-    """Timed words near the anchor from every chunk there (chunks overlap: each word once)."""
+    """Timed words near the anchor, on the side the question asks about."""
     lo, hi = (span[0] - 1.0, span[1] + 20.0) if direction == "after" else (span[0] - 20.0, span[1] + 1.0)
-    seen: dict[float, tuple[float, float, str]] = {}
-    for h in toolbox.get_transcript(video, max(0.0, lo), hi):
-        for w in _words(h):
-            seen.setdefault(round(w[0], 2), w)
-    return sorted(seen.values())
+    return toolbox.words_between(video, lo, hi)
 
 
 def _next_sentence(words: list[tuple[float, float, str]], span: tuple[float, float],

@@ -164,15 +164,21 @@ class Toolbox:
     def speech_in(self, m: Moment) -> Hit | None:
         """What is said inside a moment (found by what is seen: "what does the man in the red shirt
         say?"): the transcript words within its bounds, as one hit; None when nothing is said there."""
-        words: list[str] = []
-        for c in self.get_transcript(m.video, m.start, m.end):
-            timed = hit_words(c)
-            if timed:
-                words += [str(w) for s, e, w in timed if m.start - 0.3 <= (float(s) + float(e)) / 2 <= m.end + 0.3]
-            elif c.start < m.end and c.end > m.start:
-                words.append(c.text)
-        text = " ".join(" ".join(words).split())
+        words = self.words_between(m.video, m.start - 0.3, m.end + 0.3)
+        text = " ".join(" ".join(w for _, _, w in words).split())
         return Hit(m.video, m.start, m.end, m.score, text, "transcript", {}) if text else None
+
+    def words_between(self, video: str, start: float, end: float) -> list[tuple[float, float, str]]:
+        """The timed words said between two times, each once (transcript chunks overlap), in order;
+        a chunk stored without word times counts as one word spanning it."""
+        seen: dict[float, tuple[float, float, str]] = {}
+        for c in self.get_transcript(video, max(0.0, start), end):
+            timed = hit_words(c)
+            inside = [w for w in timed if start <= (w[0] + w[1]) / 2 <= end] if timed else \
+                [(c.start, c.end, c.text)] if c.start < end and c.end > start else []
+            for w in inside:
+                seen.setdefault(round(w[0], 2), w)
+        return sorted(seen.values())
 
     def count_events(self, query: str, video: str | None = None) -> dict[str, Any]:
         """How many times something passes or appears ("how many cars", "how many people walk in"),
@@ -221,11 +227,12 @@ def _dedupe(hits: list[Hit], k: int) -> list[Hit]:
 
 
 def hit_words(h: Hit) -> list[tuple[float, float, str]]:
+    """A transcript hit's timed words, `(start, end, word)`, as the store keeps them (JSON)."""
     raw = h.meta.get("words")
     if not raw:
         return []
     try:
-        return [tuple(w) for w in json.loads(raw)]  # type: ignore[misc]
+        return [(float(a), float(b), str(w)) for a, b, w in (json.loads(raw) if isinstance(raw, str) else raw)]
     except (ValueError, TypeError):
         return []
 
