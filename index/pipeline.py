@@ -250,8 +250,8 @@ class Indexer:
         Describing as we go keeps memory bounded (only a batch of keyframe images is ever held),
         whatever the length of the video.
         """
-        from .decode import iter_frames
         from .appearance import black_and_white
+        from .decode import iter_frames
         from .keyframes import KeyframeSelector
 
         s = self.settings
