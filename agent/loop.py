@@ -37,6 +37,7 @@ from vidsage import prompts
 from vidsage.config import Settings
 from vidsage.tools import lexical
 from vidsage.tools.lc import TOOL_NAMES, TOOL_SPECS, Evidence, EvidenceLog, make_tools, render, run_tool
+from vidsage.types import same_moment
 
 from .fast import NOT_FOUND_SCORE
 from .llm import LLM, LLMError, get_llm
@@ -370,13 +371,12 @@ class _Run:
 
     def _finish(self, text: str, cited: list[Evidence], streamed: bool, degraded: bool = False,
                 **extra: Any) -> dict[str, Any]:
-        citations, seen = [], set()
-        for e in cited:
+        citations: list[dict[str, Any]] = []
+        for e in cited:  # one moment cited twice (its subtitle cue and its ASR chunk) is one citation
             start, end = narrowed(e, text)
-            key = (e.video, round(start, 2), round(end, 2))
-            if key not in seen:
-                seen.add(key)
-                citations.append({"video": e.video, "start": round(start, 2), "end": round(end, 2)})
+            ref = {"video": e.video, "start": round(start, 2), "end": round(end, 2)}
+            if not any(same_moment(ref, c) for c in citations):
+                citations.append(ref)
         # the cited evidence first (what the answer rests on), then the other strong retrieval lines
         best = max((e.score for e in self.log.items if e.score is not None), default=1.0)
         moments = [{**c, "score": round(best, 4)} for c in citations]  # ranked first, at the top score
@@ -384,9 +384,9 @@ class _Run:
                         key=lambda e: e.score or 0.0, reverse=True):
             if len(moments) >= 5:
                 break
-            if (e.video, round(e.start, 2), round(e.end, 2)) not in seen and e not in cited:
-                moments.append({"video": e.video, "start": round(e.start, 2), "end": round(e.end, 2),
-                                "score": round(e.score, 4)})
+            ref = {"video": e.video, "start": round(e.start, 2), "end": round(e.end, 2)}
+            if e not in cited and not any(same_moment(ref, m) for m in moments):
+                moments.append({**ref, "score": round(e.score, 4)})
         out: dict[str, Any] = {
             "question": self.question, "answer": text, "citations": citations, "moments": moments,
             "tool_calls": self.calls, "seconds": round(time.perf_counter() - self.t0, 3),

@@ -318,3 +318,14 @@ def test_cited_speech_is_narrowed_to_the_quoted_clause():
     assert narrowed(e, "He says to ask what you can do for your country.") == (8.2, 10.3)
     e.words = None
     assert narrowed(e, "anything") == (7.7, 10.4)
+
+
+def test_one_moment_cited_twice_is_one_reference():
+    """A line cited from its subtitle cue (3.0-6.0 s) and its ASR chunk (4.3-6.0 s) is one moment;
+    a moment elsewhere in the video, or in another video, is not."""
+    from vidsage.types import overlap_share, same_moment
+
+    cue, chunk = {"video": "/m/f.mp4", "start": 3.0, "end": 6.0}, {"video": "/m/f.mp4", "start": 4.3, "end": 6.0}
+    assert overlap_share((3.0, 6.0), (4.3, 6.0)) == pytest.approx(1.0) and same_moment(cue, chunk)
+    assert not same_moment(cue, {"video": "/m/f.mp4", "start": 5.5, "end": 12.0})
+    assert not same_moment(cue, {**chunk, "video": "/m/g.mp4"})

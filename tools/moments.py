@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 
-from vidsage.types import Hit, Moment
+from vidsage.types import Hit, Moment, overlap_share
 
 from . import lexical
 from .toolbox import QueryIntent, hit_words
@@ -25,13 +25,6 @@ CAL_MAX = 100  # entries per video and collection the statistics are taken over 
 CAL_VIDEOS = 5  # videos calibrated per query: those with the best visual hits
 CAL_SIGMA_FLOOR = 0.02  # cosine spread below this is treated as this (identical descriptions)
 _ADOPT = 0.7  # a more precise candidate takes over a moment's bounds when it scores this much of its best
-
-
-def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
-    inter = min(a[1], b[1]) - max(a[0], b[0])
-    if inter <= 0:
-        return 0.0
-    return inter / max(1e-6, min(a[1] - a[0], b[1] - b[0]) or 1e-6)
 
 
 def _shot_bounds(store, video_id: str, cache: dict) -> list[tuple[float, float]]:
@@ -158,7 +151,7 @@ def fuse_moments(speech: list[Hit], visual: list[Hit], intent: QueryIntent, stor
     founder_of: dict[int, float] = {}  # the weighted score of the candidate that founded each moment
     for video, (s, e), score, hit, precision in cands:
         for m in moments:
-            if m.video == video and _overlap((m.start, m.end), (s, e)) >= 0.5:
+            if m.video == video and overlap_share((m.start, m.end), (s, e)) >= 0.5:
                 # a second signal agreeing raises confidence; the best candidate keeps the interval,
                 # unless this one is bounded by the thing itself (an event inside a keyframe's shot)
                 if all(x.kind != hit.kind for x in m.evidence):
@@ -202,5 +195,5 @@ def with_temporal(toolbox, query: str, video: str | None, moments: list[Moment],
         top.evidence[0].meta.setdefault("answer", "structured")  # worked out, not only similar
     top.score = max([top.score] + [m.score + 0.01 for m in moments])
     rest = [m for m in moments
-            if not (m.video == top.video and _overlap((m.start, m.end), (top.start, top.end)) >= 0.5)]
+            if not (m.video == top.video and overlap_share((m.start, m.end), (top.start, top.end)) >= 0.5)]
     return ([top] + rest)[:k]

@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .config import Settings, load_settings
-from .types import MediaError, StoreError, fmt_span, fmt_time
+from .types import MediaError, StoreError, fmt_span, fmt_time, same_moment
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Ask questions about your own videos. Everything runs on this machine.")
@@ -142,10 +142,9 @@ def _ask(question: str, db: Optional[str], video: Optional[str], as_json: bool, 
         out.print()
     for c in result["citations"]:
         out.print(f"  {c['video']} @ {fmt_span(c['start'], c['end'])}", highlight=False, markup=False)
-    if result.get("moments") and not result["citations"]:
-        pass
-    elif result.get("moments"):
-        others = [m for m in result["moments"][1:4]]
+    if result.get("moments") and result["citations"]:
+        # the other moments found, not the cited one again
+        others = [m for m in result["moments"] if not any(same_moment(m, c) for c in result["citations"])][:3]
         if others:
             out.print("[dim]other candidates:[/]")
             for m in others:

@@ -37,6 +37,19 @@ def fmt_span(start: float, end: float) -> str:
     return f"{fmt_time(start)}–{fmt_time(end)}"
 
 
+def overlap_share(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """How much two intervals overlap, as a share of the shorter one (0 = apart, 1 = one inside the other)."""
+    inter = min(a[1], b[1]) - max(a[0], b[0])
+    if inter <= 0:
+        return 0.0
+    return inter / max(1e-6, min(a[1] - a[0], b[1] - b[0]) or 1e-6)
+
+
+def same_moment(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Two `{"video", "start", "end"}` references point at one moment (same video, mostly overlapping)."""
+    return a["video"] == b["video"] and overlap_share((a["start"], a["end"]), (b["start"], b["end"])) >= 0.5
+
+
 @dataclass
 class StreamInfo:
     index: int
