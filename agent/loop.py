@@ -316,7 +316,7 @@ class _Run:
         best = self.log.best_score()
         return best is None or best < floor
 
-    def answer(self, when: bool = False, listing: bool = False) -> dict[str, Any]:
+    def answer(self, when: bool = False, listing: bool = False, said: bool = False) -> dict[str, Any]:
         """The final answer, from the evidence gathered so far. With a model to read it, evidence
         between SHOW_FLOOR and NOT_FOUND_SCORE is shown too and the model may still say it is not
         there: a question ("what does he say you should ask instead?") matches its answer's words
@@ -360,6 +360,12 @@ class _Run:
         if not cited:
             cited = [shown[0]]  # the schema forbids this; kept for servers that ignore schemas
         support = grounding(text, cited, self.question)
+        if said and grounding(text, [], self.question) == 1.0:
+            # asked what was said, the model only restated the question ("she asks right after how
+            # are you?"): the cited words themselves are the answer
+            best = cited[0]
+            return self._finish(best.line().split("] ", 1)[1], [best], streamed=False, grounding=support,
+                                model_answer=reply_text(out))
         if support < GROUNDED:
             # the model added what its evidence does not say (MODELS.md: it mixes lines, adds world
             # knowledge): answer with the cited evidence itself instead, and say so
@@ -537,7 +543,7 @@ def _loop(run: _Run, r: Route) -> dict[str, Any]:
             continue
         if by == "fallback":
             break  # still nothing strong: "not found", decided from the scores
-    return run.answer(listing=r.kind == "list")
+    return run.answer(listing=r.kind == "list", said=r.kind == "said")
 
 
 __all__ = ["run_agent", "warm_up", "Action", "action_schema", "answer_schema", "validate_action", "AnswerStream", "NOT_FOUND",

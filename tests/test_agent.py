@@ -187,6 +187,15 @@ def test_invalid_tool_call_is_retried_then_reported(agent_settings, toolbox):
     assert result["answer"] == NOT_FOUND  # nothing was searched, so nothing supports an answer
 
 
+def test_an_answer_that_only_restates_a_said_question_gives_the_cited_words(agent_settings, toolbox):
+    """The 1.5B model once answered "She asks right after how are you?" (it restated the question);
+    for a question about what was said, the cited speech is then the answer."""
+    echo = '{"evidence": ["E1"], "answer": "She asks right after how are you?"}'
+    result = run_agent("What does she ask right after how are you?", agent_settings, toolbox, llm=ScriptedLLM([echo]))
+    assert "lord of the universe" in result["answer"].lower(), result["answer"]
+    assert result["citations"] and Path(result["citations"][0]["video"]).name == "friday_his_girl_friday.mp4"
+
+
 # -- the real model ---------------------------------------------------------------------------------------
 def test_llm_loader_with_smollm(agent_settings):
     from vidsage.models import resolve

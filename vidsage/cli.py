@@ -128,15 +128,23 @@ def _ask(question: str, db: Optional[str], video: Optional[str], as_json: bool, 
     if len(question) > settings.max_question_chars:
         err.print(f"[yellow]question cut to {settings.max_question_chars} characters[/]")
         question = question[: settings.max_question_chars]
+    shown: list[str] = []
+
+    def stream(tok: str) -> None:
+        shown.append(tok)
+        _stream_token(tok)
+
     try:
-        result = answer_question(question, settings, video=video, mode=mode,
-                                 on_token=None if as_json else _stream_token)
+        result = answer_question(question, settings, video=video, mode=mode, on_token=None if as_json else stream)
     except StoreError as e:
         _fail(str(e))
     if as_json:
         out.print_json(json.dumps(result, ensure_ascii=False))
         return
     if not result.get("streamed"):
+        if "".join(shown).strip():  # the model's words were replaced after checking them: say so
+            out.print()
+            out.print("[dim]checked against the evidence, the answer is:[/]")
         out.print(result["answer"], highlight=False, markup=False)
     else:
         out.print()
