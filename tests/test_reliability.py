@@ -774,11 +774,11 @@ def test_fuse_moments_properties(speech, visual, k, w_speech, w_visual):
 @hsettings(max_examples=300, deadline=None, database=None)
 @given(_t, _t, _t, _t)
 def test_overlap_is_symmetric_and_bounded(a0, a1, b0, b1):
-    from vidsage.tools.moments import _overlap
+    from vidsage.types import overlap_share
 
     a, b = (min(a0, a1), max(a0, a1)), (min(b0, b1), max(b0, b1))
-    o = _overlap(a, b)
-    assert 0.0 <= o <= 1.0 + 1e-9 and o == pytest.approx(_overlap(b, a))
+    o = overlap_share(a, b)
+    assert 0.0 <= o <= 1.0 + 1e-9 and o == pytest.approx(overlap_share(b, a))
     if a[1] <= b[0] or b[1] <= a[0]:
         assert o == 0.0
     elif a[0] <= b[0] and b[1] <= a[1] and b[1] - b[0] >= 1e-3:  # shorter than 1 µs counts as a point
