@@ -49,6 +49,7 @@ import cv2
 import numpy as np
 
 from vidsage.config import Settings
+from vidsage.labels import class_table, display
 from vidsage.types import FrameText, MediaInfo, Segment, Shot, fmt_time
 
 log = logging.getLogger(__name__)
@@ -82,60 +83,6 @@ VIEW_GAP_S = 0.75  # seconds between two views kept
 # -- text events --------------------------------------------------------------------------------
 TEXT_SAME = 0.5  # fuzzy similarity that makes two readings the same on-screen text
 REFINE_FPS = 4.0  # frames per second examined between two keyframes to place a text's bounds
-
-# ImageNet labels (first synonym, as the tagger reports them) -> class word
-_VEHICLES = {
-    "car": ["sports car", "cab", "convertible", "racer", "beach wagon", "limousine", "minivan", "jeep",
-            "Model T", "police van", "ambulance", "pickup", "car wheel", "grille", "car mirror", "golfcart",
-            "go-kart", "recreational vehicle", "amphibian", "tow truck", "moving van", "minibus"],
-    "truck": ["trailer truck", "garbage truck", "fire engine", "tow truck", "moving van", "forklift",
-              "tractor", "half track", "snowplow", "thresher", "harvester"],
-    "bus": ["school bus", "trolleybus", "minibus", "passenger car", "streetcar"],
-    "bicycle": ["mountain bike", "bicycle-built-for-two", "tricycle", "unicycle"],
-    "motorbike": ["moped", "motor scooter", "crash helmet"],
-    "boat": ["speedboat", "canoe", "fireboat", "lifeboat", "gondola", "catamaran", "trimaran", "yawl",
-             "schooner", "container ship", "liner", "paddlewheel", "pirate", "submarine", "wreck"],
-    "plane": ["airliner", "warplane", "airship", "wing", "space shuttle"],
-    "train": ["steam locomotive", "electric locomotive", "bullet train", "freight car", "passenger car"],
-}
-_PERSON_LABELS = ["cardigan", "jean", "suit", "sweatshirt", "jersey", "trench coat", "fur coat", "lab coat",
-                  "abaya", "kimono", "poncho", "miniskirt", "overskirt", "hoopskirt", "gown", "academic gown",
-                  "military uniform", "bulletproof vest", "cloak", "sarong", "stole", "apron", "brassiere",
-                  "bikini", "maillot", "swimming trunks", "pajama", "wig", "bow tie", "Windsor tie",
-                  "bolo tie", "ski mask", "backpack", "ballplayer", "groom", "scuba diver", "sunglasses", "sunglass",
-                  "cowboy hat", "sombrero", "mortarboard", "bonnet", "knee pad", "sock", "Loafer",
-                  "running shoe", "cowboy boot", "clog", "sandal", "umbrella", "wool", "hair slide"]
-_ANIMAL_RANGES = [("dog", 151, 268), ("wolf or fox", 269, 280), ("cat", 281, 285), ("big cat", 286, 293),
-                  ("bear", 294, 297), ("bird", 7, 24), ("bird", 80, 100), ("bird", 127, 146),
-                  ("horse", 339, 339), ("cattle", 345, 347), ("sheep", 348, 349)]
-_CLASS_OF: dict[str, str] | None = None
-_CLASS_LOCK = threading.Lock()
-
-
-def _class_table() -> dict[str, str]:
-    """ImageNet label -> class word (vehicles, people's clothing, animal groups by index range)."""
-    global _CLASS_OF
-    with _CLASS_LOCK:
-        if _CLASS_OF is None:
-            table: dict[str, str] = {}
-            try:
-                from timm.data import ImageNetInfo
-
-                info = ImageNetInfo()
-                labels = [info.index_to_description(i).split(",")[0].strip() for i in range(info.num_classes())]
-                for name, lo, hi in _ANIMAL_RANGES:
-                    for i in range(lo, hi + 1):
-                        table.setdefault(labels[i], name)
-            except Exception:  # timm missing: vehicles and clothing still map
-                pass
-            for cls, labels_ in _VEHICLES.items():
-                for lbl in labels_:
-                    table.setdefault(lbl, cls)
-            for lbl in _PERSON_LABELS:
-                table.setdefault(lbl, "person")
-            _CLASS_OF = table
-        return _CLASS_OF
-
 
 # ---------------------------------------------------------------------------------------------
 # the entry point
@@ -1027,7 +974,7 @@ def _object_class(per_view: list[list[tuple[str, float]]], faces: int, shape: di
     (height >= 1.8 x width) whose proportions keep changing (a walking body), or a very tall one
     (>= 2.2, standing people) that changes a little -> person "by shape"; weaker tags (>= 0.1);
     else "object" (see `_borrow_classes`)."""
-    table = _class_table()
+    table = class_table()
     score: dict[str, float] = {}
     for tags in per_view:
         mass: dict[str, float] = {}
@@ -1077,7 +1024,7 @@ def _borrow_classes(segs: list[Segment]) -> None:
 
 def _may_have_face(per_view: list[list[tuple[str, float]]], shape: dict[str, float]) -> bool:
     """Look for a face only on what could be a person: upright, and not surely something else."""
-    table = _class_table()
+    table = class_table()
     sure_other = any(sum(p for lbl, p in tags if table.get(lbl) not in (None, "person")) >= 0.25 for tags in per_view)
     return not sure_other and shape.get("aspect", 0.0) >= 1.2
 
@@ -1259,7 +1206,7 @@ def _add_counts(segs: list[Segment]) -> None:
                  f"{_ordinal(m['class_index'])} of {m['class_count']} {_plural(c, m['class_count'])}",
                  f"size: {_size_word(m['peak_area'])}"]
         if m["tags"]:
-            parts.append("tags: " + ", ".join(m["tags"]))
+            parts.append("tags: " + ", ".join(display(t) for t in m["tags"]))
         if m["colours"]:
             parts.append("colours: " + ", ".join(m["colours"]))
         if m.get("upper_colours") or m.get("lower_colours"):

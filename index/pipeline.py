@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from vidsage.config import Settings
+from vidsage.labels import display
 from vidsage.types import FrameText, MediaError, MediaInfo, Segment, Shot, TranscriptChunk, VideoRecord, Word
 
 VIDEO_EXTS = {".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".mts", ".m2ts",
@@ -400,7 +401,7 @@ def shot_segments(shots: list[Shot], frames: list[FrameText]) -> list[Segment]:
         looks: Counter[str] = Counter(p for f in inside for p in f.people if p)
         parts = [f"shot {sh.index + 1}"]
         if tags:
-            parts.append("tags: " + ", ".join(t for t, _ in tags.most_common(6)))
+            parts.append("tags: " + ", ".join(display(t) for t, _ in tags.most_common(6)))
         if ocr:
             parts.append("on-screen text: " + " | ".join(ocr[:6]))
         if faces:

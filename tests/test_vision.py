@@ -71,6 +71,20 @@ def test_tagger_names_a_cat_and_an_espresso(describer: FrameDescriber) -> None:
         probs = [p for _, p in tags]
         assert probs == sorted(probs, reverse=True) and all(0.1 <= p <= 1 for p in probs)
 
+def test_frame_text_says_what_kind_of_thing_each_tag_is(describer: FrameDescriber) -> None:
+    """A user asks for "a cat"; the tagger says "tabby" or "Egyptian cat". The frame's text carries
+    the kind, so search finds it; stored labels stay as the tagger gave them."""
+    from vidsage.labels import display
+    from vidsage.types import FrameText
+
+    skdata = pytest.importorskip("skimage.data")
+    (cat,) = describer.tags([skdata.chelsea()])
+    text = FrameText(t=0.0, tags=cat).text()
+    assert "cat" in text and all(label in text for label, _ in cat), text
+    assert display("king penguin") == "king penguin (bird)"
+    assert display("jersey") == "jersey (T-shirt)" and display("cab") == "cab (taxi, car)"
+    assert display("Persian cat") == "Persian cat" and display("television") == "television"
+
 
 def test_tagger_on_video_frames_gives_few_confident_labels(describer: FrameDescriber, frames) -> None:
     out = describer.tags([frames["road_empty"], frames["bunny_hills"]])

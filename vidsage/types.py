@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .labels import display
+
 
 class MediaError(Exception):
     """A file that cannot be indexed: the message names the file and the reason, on one line."""
@@ -137,7 +139,7 @@ class FrameText:
         """The frame as one line of text for the text embedder and for the LLM."""
         parts = []
         if self.tags:
-            parts.append("tags: " + ", ".join(lbl for lbl, _ in self.tags))
+            parts.append("tags: " + ", ".join(display(lbl) for lbl, _ in self.tags))
         if self.ocr:
             parts.append("on-screen text: " + " | ".join(self.ocr))
         if self.faces:

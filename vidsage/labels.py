@@ -1,0 +1,101 @@
+"""ImageNet tag vocabulary: which kind of thing a label is, and how to show it.
+
+The tagger reports the first WordNet name of an ImageNet class: "king penguin", "tabby", "jersey",
+"jean". A user asks for "a bird", "a cat", "a T-shirt", "jeans", and a text embedder does not
+always join the two. So every tag is shown with its kind when the name does not already say it
+("king penguin (bird)", "tabby (cat)", "cab (car)") and with the everyday word where the WordNet
+name is not it ("jersey (T-shirt)"). The same table gives object events their class word.
+
+Labels stay as the tagger gave them in stored metadata; only text for search and for people changes.
+"""
+
+from __future__ import annotations
+
+import threading
+
+# ImageNet-1k index ranges (the classes are ordered by WordNet: all birds of one branch are adjacent)
+_ANIMAL_RANGES = [
+    ("fish", 0, 6), ("bird", 7, 24), ("frog or salamander", 25, 32), ("turtle", 33, 37), ("lizard", 38, 48),
+    ("crocodile", 49, 50), ("snake", 52, 68), ("spider", 72, 77), ("bird", 80, 100), ("elephant", 101, 101),
+    ("crab", 118, 121), ("crab", 125, 125), ("bird", 127, 146), ("whale", 147, 148), ("dog", 151, 268),
+    ("wolf or fox", 269, 280), ("cat", 281, 285), ("big cat", 286, 293), ("bear", 294, 297),
+    ("insect", 300, 320), ("butterfly", 321, 326), ("rabbit", 330, 332), ("rodent", 333, 338),
+    ("horse", 339, 339), ("pig", 341, 343), ("cattle", 345, 347), ("sheep", 348, 349),
+    ("antelope", 350, 353), ("camel", 354, 354), ("monkey or ape", 365, 384), ("elephant", 385, 386),
+    ("fish", 389, 397),
+]
+# vehicles and the parts of them a tagger sees (first synonym, as the tagger reports them)
+VEHICLES = {
+    "car": ["sports car", "cab", "convertible", "racer", "beach wagon", "limousine", "minivan", "jeep",
+            "Model T", "police van", "ambulance", "pickup", "car wheel", "grille", "car mirror", "golfcart",
+            "go-kart", "recreational vehicle", "amphibian", "tow truck", "moving van", "minibus"],
+    "truck": ["trailer truck", "garbage truck", "fire engine", "tow truck", "moving van", "forklift",
+              "tractor", "half track", "snowplow", "thresher", "harvester"],
+    "bus": ["school bus", "trolleybus", "minibus", "passenger car", "streetcar"],
+    "bicycle": ["mountain bike", "bicycle-built-for-two", "tricycle", "unicycle"],
+    "motorbike": ["moped", "motor scooter", "crash helmet"],
+    "boat": ["speedboat", "canoe", "fireboat", "lifeboat", "gondola", "catamaran", "trimaran", "yawl",
+             "schooner", "container ship", "liner", "paddlewheel", "pirate", "submarine", "wreck"],
+    "plane": ["airliner", "warplane", "airship", "wing", "space shuttle"],
+    "train": ["steam locomotive", "electric locomotive", "bullet train", "freight car", "passenger car"],
+}
+# what people wear or carry: on a moving object these make it a person
+PERSON_LABELS = ["cardigan", "jean", "suit", "sweatshirt", "jersey", "trench coat", "fur coat", "lab coat",
+                 "abaya", "kimono", "poncho", "miniskirt", "overskirt", "hoopskirt", "gown", "academic gown",
+                 "military uniform", "bulletproof vest", "cloak", "sarong", "stole", "apron", "brassiere",
+                 "bikini", "maillot", "swimming trunks", "pajama", "wig", "bow tie", "Windsor tie",
+                 "bolo tie", "ski mask", "backpack", "ballplayer", "groom", "scuba diver", "sunglasses", "sunglass",
+                 "cowboy hat", "sombrero", "mortarboard", "bonnet", "knee pad", "sock", "Loafer",
+                 "running shoe", "cowboy boot", "clog", "sandal", "umbrella", "wool", "hair slide"]
+# WordNet first names that are not what people call the thing
+EVERYDAY = {
+    "jersey": "T-shirt", "jean": "jeans, denim", "maillot": "swimsuit", "sunglass": "sunglasses",
+    "Windsor tie": "necktie", "notebook": "laptop", "cellular telephone": "mobile phone",
+    "hand-held computer": "smartphone", "studio couch": "sofa", "ashcan": "trash can", "cab": "taxi",
+    "beach wagon": "station wagon", "pop bottle": "soda bottle", "monitor": "computer screen",
+    "web site": "web page on a screen", "sorrel": "chestnut", "tabby": "tabby cat", "tusker": "elephant",
+    "comic book": "cartoon", "crash helmet": "helmet", "pajama": "pyjamas", "brassiere": "bra",
+    "dial telephone": "old telephone", "analog clock": "clock", "wall clock": "clock",
+}
+_TABLE: dict[str, str] | None = None
+_LOCK = threading.Lock()
+
+
+def class_table() -> dict[str, str]:
+    """ImageNet label -> class word: animal groups (by index range), vehicles, people's clothing."""
+    global _TABLE
+    with _LOCK:
+        if _TABLE is None:
+            table: dict[str, str] = {}
+            try:
+                from timm.data import ImageNetInfo
+
+                info = ImageNetInfo()
+                labels = [info.index_to_description(i).split(",")[0].strip() for i in range(info.num_classes())]
+                for name, lo, hi in _ANIMAL_RANGES:
+                    for i in range(lo, hi + 1):
+                        table.setdefault(labels[i], name)
+            except Exception:  # timm missing: vehicles and clothing still map
+                pass
+            for cls, labels_ in VEHICLES.items():
+                for lbl in labels_:
+                    table.setdefault(lbl, cls)
+            for lbl in PERSON_LABELS:
+                table.setdefault(lbl, "person")
+            _TABLE = table
+        return _TABLE
+
+
+def display(label: str) -> str:
+    """A tag as text: "king penguin (bird)", "jersey (T-shirt)", "television" (nothing to add)."""
+    words = []
+    every = EVERYDAY.get(label)
+    if every:
+        words.append(every)
+    kind = class_table().get(label)
+    if kind and kind != "person" and kind not in label.lower() and not (every and kind in every):
+        words.append(kind)
+    return f"{label} ({', '.join(words)})" if words else label
+
+
+__all__ = ["class_table", "display", "VEHICLES", "PERSON_LABELS", "EVERYDAY"]
