@@ -70,3 +70,30 @@ def test_what_the_man_in_the_red_shirt_says(toolbox):
     said = m.evidence[0].text.lower()
     assert "white" in said and "red" not in said, said
     assert route("What does the man in the red shirt say?").tool == "find_moments"
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("When does the man in the red shirt say white?", ("the man in the red shirt", "white")),
+    ("When does the woman with grey hair say the word again?", ("the woman with grey hair", "again")),
+    ("When did the man in the blue jacket mention 'the budget'?", ("the man in the blue jacket", "the budget")),
+    ("When does the speaker say soon?", None),  # nobody described by sight: the phrase search answers it
+    ("When does the red car pass?", None),
+])
+def test_parse_said_when(question, expected):
+    from vidsage.tools.relative import parse_said_when
+
+    assert parse_said_when(question) == expected
+
+
+def test_when_the_man_in_the_red_shirt_says_white(toolbox):
+    """GRID: three speakers say "white" (0.7 s, 16 s, 19 s, by ear); the one in the red T-shirt
+    (18-21 s, by eye) says it at about 19.0-19.3 s. A description that matches no speaker of the words
+    ("grey hair" is the speaker at 15-18 s, who never says "now") gives no answer here."""
+    from vidsage.tools.relative import said_when
+
+    m = said_when(toolbox, "When does the man in the red shirt say white?")
+    assert m is not None and m.video.endswith("grid_seven_speakers.mp4"), m
+    assert 18.8 <= m.start and m.end <= 19.6 and m.evidence[0].text.lower().startswith("white"), m
+    assert said_when(toolbox, "When does the woman with grey hair say now?") is None
+    top = toolbox.find_moments("When does the man in the red shirt say white?", k=3)[0]
+    assert top.video == m.video and (top.start, top.end) == (m.start, m.end)

@@ -143,6 +143,44 @@ def best_span(query: list[str], words: list[tuple[float, float, str]]) -> tuple[
     return words[best[2]][0], words[best[3]][1]
 
 
+def phrase_spans(query: list[str], words: list[tuple[float, float, str]],
+                 min_cover: float = 0.75) -> list[tuple[float, float]]:
+    """Every place the phrase is said: windows of timed words holding at least `min_cover` of the
+    query's weight (content words 1, stopwords 0.3), no longer than the phrase plus two words, in
+    time order and not overlapping ("white" said by three speakers is three spans)."""
+    if not query or not words:
+        return []
+    want: dict[str, int] = {}
+    for q in query:
+        want[q] = want.get(q, 0) + 1
+    total = sum((0.3 if q in STOPWORDS else 1.0) * n for q, n in want.items())
+    toks = [tokens(w, drop_stopwords=False) for _, _, w in words]
+    found: list[tuple[float, int, int]] = []
+    i = 0
+    while i < len(words):
+        if not any(_match(t, dict(want)) for t in toks[i]):
+            i += 1
+            continue
+        left, score, best = dict(want), 0.0, None
+        for j in range(i, min(len(words), i + len(query) + 2)):
+            for t in toks[j]:
+                q = _match(t, left)
+                if q:
+                    left[q] -= 1
+                    score += 0.3 if q in STOPWORDS else 1.0
+            if score >= min_cover * total and best is None:
+                best = j
+            if score >= total:
+                best = j
+                break
+        if best is None:
+            i += 1
+            continue
+        found.append((score, i, best))
+        i = best + 1
+    return [(words[a][0], words[b][1]) for _, a, b in found]
+
+
 def _match(token: str, left: dict[str, int]) -> str | None:
     """The query token that `token` satisfies (exact, or a shared stem of 5+ letters), if any is left."""
     if left.get(token, 0) > 0:

@@ -33,6 +33,11 @@ _SAID_BY = re.compile(r"^\s*(?:what|which)(?:\s+\w+)?\s+(?:does|did|do)\s+(?P<su
 _LOOKS = re.compile(r"\b(red|green|blue|yellow|white|black|grey|gray|brown|pink|purple|orange|striped|denim|"
                     r"shirt|t-shirt|top|jacket|coat|hat|cap|glasses|sunglasses|beard|moustache|mustache|hair|haired|"
                     r"blonde|blond|dress|suit|tie|uniform|sweater|jumper|cardigan|hoodie|jeans|wearing)\b", re.I)
+# "when does the man in the red shirt say white?": who (described by sight) and the words said
+_SAID_WHEN = re.compile(r"^\s*(?:when|at what (?:point|time|moment))\s+(?:does|did|do)\s+(?P<subj>.+?)\s+"
+                        r"(?:say|ask|shout|mention|read out|pronounce|call out)\s+"
+                        r"(?:the (?:words?|phrase|letter|number|name)\s+)?(?P<phrase>.+?)\s*[?.!]*$", re.I)
+SEEN_NEAR_BEST = 0.8  # a seen moment scoring under this share of the best one shows someone else
 MIN_COVER = 0.75  # share of the anchor's words (stopwords too) that must be found in order
 MAX_WORDS = 14
 MAX_GAP_S = 1.5
@@ -111,6 +116,52 @@ def said_by(toolbox, question: str, video: str | None = None) -> Moment | None:
     return None
 
 
+def parse_said_when(question: str) -> tuple[str, str] | None:
+    """(who, words) for "when does <someone described by sight> say <words>?", else None."""
+    m = _SAID_WHEN.match(question.strip())
+    if not m or not _LOOKS.search(m.group("subj")):
+        return None
+    phrase = m.group("phrase").strip(" \"'“”‘’")
+    return (m.group("subj"), phrase) if lexical.tokens(phrase, drop_stopwords=False) else None
+
+
+def said_when(toolbox, question: str, video: str | None = None) -> Moment | None:
+    """When someone described by sight says some words: the places the words are said, in the videos
+    that say them, are checked against where the description is seen; the best seen moment (or one
+    nearly as good) that holds one gives the answer. None when the words are not found there."""
+    parsed = parse_said_when(question)
+    if parsed is None:
+        return None
+    subject, phrase = parsed
+    want = lexical.tokens(phrase, drop_stopwords=False)
+    spans: dict[str, list[tuple[float, float]]] = {}
+    for h in toolbox.search_transcript(phrase, video=video, k=12):
+        if h.video not in spans:
+            spans[h.video] = lexical.phrase_spans(want, toolbox.words_between(h.video, 0.0, float("inf")))
+    spans = {v: s for v, s in spans.items() if s}
+    if not spans:
+        return None
+    from .moments import fuse_moments
+    from .toolbox import QueryIntent
+
+    intent = QueryIntent(subject, lexical.tokens(subject, drop_stopwords=False), 0.0, 1.0)
+    for vid in list(spans)[:3]:  # the videos where the words are said best
+        visual = toolbox._hybrid("segments", subject, vid, 12) + toolbox._hybrid("frames", subject, vid, 12)
+        seen_all = fuse_moments([], visual, intent, toolbox.store, 3, qvec=toolbox._qvec(subject))
+        # only moments that match the description about as well as the best: a weaker one is
+        # someone else, and their saying the words is not an answer
+        for seen in [m for m in seen_all if m.score >= SEEN_NEAR_BEST * seen_all[0].score]:
+            inside = [sp for sp in spans[vid] if seen.start - 0.3 <= sp[0] and sp[1] <= seen.end + 0.3]
+            if not inside:
+                continue
+            start, end = inside[0]
+            words = toolbox.words_between(vid, start - 0.01, end + 0.01)
+            said = Hit(vid, start, end, seen.score, " ".join(w for _, _, w in words) or phrase, "transcript",
+                       {"speaker": subject, "seen": seen.evidence[0].text[:160] if seen.evidence else ""})
+            return Moment(vid, start, end, seen.score, [said] + seen.evidence)
+    return None
+
+
 def _cover(want: list[str], words: list[str]) -> float:
     got = [t for w in words for t in lexical.tokens(w, drop_stopwords=False)]
     left = list(got)
@@ -154,4 +205,4 @@ def _next_sentence(words: list[tuple[float, float, str]], span: tuple[float, flo
     return out
 
 
-__all__ = ["parse_relative", "said_relative", "said_by", "speaker_by_sight"]
+__all__ = ["parse_relative", "said_relative", "said_by", "speaker_by_sight", "parse_said_when", "said_when"]
