@@ -82,6 +82,8 @@ TAG_VIEWS = 2  # views of each object tagged (the biggest ones)
 VIEW_GAP_S = 0.75  # seconds between two views kept
 # -- text events --------------------------------------------------------------------------------
 TEXT_SAME = 0.5  # fuzzy similarity that makes two readings the same on-screen text
+TITLE_HEIGHT = 0.12  # letters this tall (of the picture's height) make a title: 0.21 for Big Buck Bunny's
+SMALL_HEIGHT = 0.035  # and these small ones a caption or sign; "The Peach Open Movie Project" is 0.07
 REFINE_FPS = 4.0  # frames per second examined between two keyframes to place a text's bounds
 
 # ---------------------------------------------------------------------------------------------
@@ -261,6 +263,7 @@ def text_events(path: str | Path, texts: list[FrameText], shots: list[Shot], des
         return []
     kf_times = sorted(f.t for f in texts)
     kf_ocr = {f.t: f.ocr for f in texts}
+    heights = {(f.t, ln): h for f in texts for ln, h in zip(f.ocr, f.ocr_heights)}
     plans = []  # (track, start window, end window)
     for tr in tracks:
         first, last = tr.times[0], tr.times[-1]
@@ -324,18 +327,28 @@ def text_events(path: str | Path, texts: list[FrameText], shots: list[Shot], des
             end = min(b1, end + step / 2) if hi_i < len(cand) else b1
         end = max(end, start + 0.25)
         sh = _shot_at(shots, tr.times[0])
+        height = max((heights.get((t, ln), 0.0) for t, r in zip(tr.times, tr.readings) for ln in r), default=0.0)
         out.append(Segment("text", round(start, 2), round(min(end, duration or end), 2), "", {
             "event": "text", "ocr": best, "readings": others[:5], "keyframes": len(tr.times),
-            "shot": sh.index if sh else 0}))
+            "shot": sh.index if sh else 0, "letter_height": round(height, 4)}))
     n = len(out)
     for i, seg in enumerate(out, 1):
         m = seg.meta
         also = f" (also read as: {'; '.join(m['readings'])})" if m["readings"] else ""
-        seg.text = (f'on-screen text (title, caption or sign) "{m["ocr"]}"{also} appears at {fmt_time(seg.start)} '
+        seg.text = (f'{_text_kind(m["letter_height"])} "{m["ocr"]}"{also} appears at {fmt_time(seg.start)} '
                     f"and disappears at {fmt_time(seg.end)} ({seg.end - seg.start:.1f} s), in shot {m['shot'] + 1}; "
                     f"text event {i} of {n} in this video")
         m["index"], m["count"] = i, n
     return out
+
+
+def _text_kind(letter_height: float) -> str:
+    """How an on-screen text reads by the size of its letters (share of the picture's height)."""
+    if letter_height >= TITLE_HEIGHT:
+        return "on-screen title in large letters"
+    if 0 < letter_height <= SMALL_HEIGHT:
+        return "small on-screen text (a caption, label or sign)"
+    return "on-screen text (title, caption or sign)"
 
 
 def _grab_windows(path: str | Path, windows: list[tuple[float, float]], fps: float,

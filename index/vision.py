@@ -277,19 +277,26 @@ class FrameDescriber:
 
     def read_text(self, image: np.ndarray) -> list[str]:
         """Confident lines of on-screen text, top to bottom (full OCR: detection + recognition)."""
+        return [line for line, _ in self.read_text_sized(image)]
+
+    def read_text_sized(self, image: np.ndarray) -> list[tuple[str, float]]:
+        """(line, letter height as a share of the picture's height) for each confident line, top to
+        bottom: a title is set in large letters, a caption or a sign in the scene in small ones."""
         ocr = self._load_ocr()
         bgr = np.ascontiguousarray(image[..., ::-1])
         boxes, _ = ocr.text_det(bgr)
         if boxes is None or len(boxes) == 0:
             return []
-        lines: list[str] = []
+        lines: dict[str, float] = {}
         for box in ocr.sorted_boxes(boxes):
             crop = ocr.get_crop_img_list(bgr, [box])[0]
-            for text, conf in self._recognise(crop):
+            read = self._recognise(crop)
+            height = float(np.ptp(np.asarray(box)[:, 1])) / max(1, len(read)) / max(1, image.shape[0])
+            for text, conf in read:
                 cleaned = clean_text(text, conf)
                 if cleaned and cleaned not in lines:
-                    lines.append(cleaned)
-        return lines
+                    lines[cleaned] = round(height, 4)
+        return list(lines.items())
 
     def _recognise(self, crop: np.ndarray) -> list[tuple[str, float]]:
         """Recognise one detected box. The detector merges stacked title lines that touch (e.g. the
@@ -354,7 +361,8 @@ class FrameDescriber:
                 if passed:
                     t0 = time.perf_counter()
                     self.ocr_calls += 1
-                    ft.ocr = self.read_text(im)
+                    sized = self.read_text_sized(im)
+                    ft.ocr, ft.ocr_heights = [ln for ln, _ in sized], [h for _, h in sized]
                     self.seconds["ocr"] += time.perf_counter() - t0
 
         if self.settings.faces:

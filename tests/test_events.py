@@ -134,6 +134,10 @@ def test_title_text_events(bunny_events):
     peach = [s for s in texts if "peach" in s.meta["ocr"].lower()]
     assert len(peach) == 1
     assert abs(peach[0].start - 20.4) <= 1.0 and abs(peach[0].end - 22.9) <= 1.0
+    # the film's title is set in large letters; the credit before it is not (letters 0.21 vs 0.07 of
+    # the picture's height, measured on the frames)
+    assert title[0].text.startswith("on-screen title in large letters") and title[0].meta["letter_height"] >= 0.15
+    assert "title in large letters" not in peach[0].text and 0.04 <= peach[0].meta["letter_height"] < 0.12
     assert not [s for s in bunny_events if s.kind == "object"]  # an animated film is no static camera
 
 

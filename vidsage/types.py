@@ -128,6 +128,7 @@ class FrameText:
     t: float
     tags: list[tuple[str, float]] = field(default_factory=list)  # (ImageNet label, prob)
     ocr: list[str] = field(default_factory=list)
+    ocr_heights: list[float] = field(default_factory=list)  # per ocr line: letter height / picture height
     faces: int = 0
     colours: list[str] = field(default_factory=list)
     clip: list[float] | None = None  # image vector when CLIP weights are present
