@@ -13,6 +13,7 @@ from typing import Any
 
 from vidsage.tools import lexical
 from vidsage.tools.relative import parse_relative, speaker_by_sight
+from vidsage.tools.temporal import parse_temporal
 
 _WHEN = re.compile(
     r"^\s*(when\b|at what (point|time|moment|minute|second)\b|where in the (video|clip|film|talk|recording|audio|movie)\b|"
@@ -92,6 +93,10 @@ def route(question: str, video: str | None = None) -> Route:
         return Route("describe", "caption_frame", {"video": video, "t": None})
     said, seen, event = bool(_SAID.search(q)), bool(_SEEN.search(q)), bool(_EVENT.search(q))
     query = content_query(q)
+    if parse_temporal(q) is not None:
+        # "what colour is the car that drives up first?", "how many people walk in?": first / last /
+        # n-th / count / while are worked out over the event list, which only find_moments consults
+        return Route("event", "find_moments", {"query": q, "video": video})
     if said and (parse_relative(q) is not None or speaker_by_sight(q) is not None):
         # "what does she ask right after how are you?", "what does the man in the red shirt say?":
         # find_moments answers these over the timed transcript and the picture

@@ -77,6 +77,8 @@ def fill_from_manifest(db, media: Path, settings, files, extra_chunks: list[tupl
 # fast path); picture questions may use frames or segments. Varied wording on purpose, including
 # questions that mention both speech and picture, and a clock question that is not a "when".
 SEEN = ("search_frames", "search_segments")
+# first / last / n-th / count / before-after: worked out over the event list, which find_moments consults
+EVENTS = ("find_moments",) + SEEN
 ROUTING_CASES: list[tuple[str, tuple[str, ...]]] = [
     ("When does he say ask not what your country can do for you?", ("find_moments",)),
     ("At what point does the woman mention the crown jewels?", ("find_moments",)),
@@ -97,11 +99,13 @@ ROUTING_CASES: list[tuple[str, tuple[str, ...]]] = [
     ("Quote what she says after hello", ("search_transcript",)),
     ("What colour is the car that drives up?", SEEN),
     ("What is the woman at the counter wearing?", SEEN),
-    ("How many people are in the room?", SEEN),
+    ("How many people are in the room?", EVENTS),
     ("What text appears on screen at the start?", SEEN),
     ("What does the room look like?", SEEN),
     ("what is on the wall behind the operators", SEEN),
-    ("What happens after the bird leaves?", SEEN),
+    ("What happens after the bird leaves?", EVENTS),
+    ("What colour is the car that drives up first?", EVENTS),
+    ("How many cars drive through in total?", EVENTS),
     ("Do any cars pass each other?", SEEN),
     ("Summarise the JFK clip", ("list_videos", "get_transcript")),
     ("give me an overview of what is discussed", ("list_videos", "get_transcript")),

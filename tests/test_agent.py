@@ -83,6 +83,15 @@ def test_questions_with_content_still_search():
         assert route(q).tool == "search_transcript", q
 
 
+@pytest.mark.parametrize("question", ["What colour is the car that drives up first?", "How many people walk in?",
+                                      "Which car comes last?", "What colour is the car that passes the red car?"])
+def test_ordinal_and_count_questions_go_to_the_event_list(question):
+    """A frame that matches "car" well must not stop the search before the event list is consulted:
+    only find_moments works out which car came first."""
+    r = route(question)
+    assert r.tool == "find_moments" and r.kind == "event", r
+
+
 def test_pick_video_by_the_language_it_names():
     videos = [{"video": "/m/a.flac", "language": "en"}, {"video": "/m/b.aiff", "language": "fr"},
               {"video": "/m/c.flac", "language": "zh"}]
