@@ -481,7 +481,9 @@ def _moment_of(c: dict[str, Any], moments: list[Evidence]) -> dict[str, Any]:
 def pick_video(question: str, videos: list[dict[str, Any]], need_picture: bool = False) -> dict[str, Any] | None:
     """The one video a question must be about: named in it ("the JFK clip"), or the only candidate."""
     qtok = set(lexical.tokens(question))
-    named = [v for v in videos if qtok & {t for t in re.split(r"[\W_]+", Path(v["video"]).stem.lower()) if len(t) >= 3}]
+    # name parts split at punctuation and between letters and digits ("apollo11" -> apollo, 11)
+    named = [v for v in videos if qtok & {t for t in re.split(r"[\W_]+|(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])",
+                                                              Path(v["video"]).stem.lower()) if len(t) >= 3}]
     if len(named) == 1:
         return named[0]
     langs = lexical.languages_named(question)  # "the French speaker": the one video in French
@@ -496,7 +498,7 @@ def _first_action(run: _Run, r: Route) -> tuple[str, dict[str, Any], str] | None
     """The router's first call, with the video filled in where the route needs one."""
     if r.tool is None:
         return None
-    if r.kind in ("summary", "describe"):
+    if r.kind in ("summary", "describe", "said_at"):
         v = None
         if run.video:
             rec = run.toolbox.store.resolve_video(run.video)
@@ -505,10 +507,33 @@ def _first_action(run: _Run, r: Route) -> tuple[str, dict[str, Any], str] | None
             v = pick_video(run.question, run.toolbox.list_videos(), need_picture=r.kind == "describe")
         if v is None:  # several candidates: show the model the list and let it choose
             return ("list_videos", {}, "router")
+        duration = float(v.get("duration") or 0.0)
         if r.kind == "summary":
             return ("get_transcript", {"video": v["video"], "start": 0.0, "end": None}, "router")
-        return ("caption_frame", {"video": v["video"], "t": round(float(v.get("duration") or 0.0) / 2, 2)}, "router")
+        if r.kind == "said_at":
+            chunks = run.toolbox.get_transcript(v["video"])
+            spoken = (chunks[0].start, max(c.end for c in chunks)) if chunks else (0.0, duration)
+            start, end = said_window(r.args.get("at"), spoken)
+            return ("get_transcript", {"video": v["video"], "start": start, "end": end}, "router")
+        t = r.args.get("t")
+        t = 0.0 if t == "start" else duration if t == "end" else duration / 2 if t is None else float(t)
+        return ("caption_frame", {"video": v["video"], "t": round(min(t, duration), 2)}, "router")
     return (r.tool, dict(r.args), "router")
+
+
+AT_WINDOW_S = 5.0  # seconds either side of a named time whose words are read ("what is said at 0:08?")
+EDGE_WINDOW_S = 12.0  # seconds read at the start or the end ("the first thing said", "the last words")
+
+
+def said_window(at: float | str | None, spoken: tuple[float, float]) -> tuple[float, float]:
+    """The stretch whose words answer "what is said at <at>?"; `spoken` is when the video's speech
+    begins and ends (the first words may come long after the video starts)."""
+    if at == "start":
+        return spoken[0], min(spoken[1], spoken[0] + EDGE_WINDOW_S)
+    if at == "end":
+        return max(spoken[0], spoken[1] - EDGE_WINDOW_S), spoken[1]
+    t = float(at or 0.0)
+    return max(0.0, t - AT_WINDOW_S), t + AT_WINDOW_S
 
 
 def _loop(run: _Run, r: Route) -> dict[str, Any]:

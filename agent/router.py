@@ -46,9 +46,37 @@ _LEAD = re.compile(
     r"(say|said|talk|talks|mention|mentions|speak|speaks)?\s*(about|of|on)?\s*", re.I)
 
 
+# A point in the video the question names: "at 1:23", "at 0:08", "after 90 seconds", "at 2 minutes"
+_CLOCK = re.compile(r"(?:\b(?:at|around|about|near|after|by|from|until|till)\s+|@\s*)(?:(\d{1,2}):)?(\d{1,2}):(\d{2})"
+                    r"(?:\.\d+)?\b", re.I)
+_UNITS = re.compile(r"\b(?:at|around|about|near|after|by|from)\s+(?:(\d+)\s*(?:minutes?|mins?|m)\s*(?:and\s+)?)?"
+                    r"(?:(\d+(?:\.\d+)?)\s*(?:seconds?|secs?|s)\b)?(?:\s*in)?", re.I)
+_AT_START = re.compile(r"\b(?:at|in) the (?:very )?(?:start|beginning|opening)\b|\bfirst (?:thing|words?|line|sentence)"
+                       r"\b|\bopening (?:line|words|sentence)\b|\b(?:begins?|starts?|opens?) with\b", re.I)
+_AT_END = re.compile(r"\b(?:at|in) the (?:very )?end\b|\blast (?:thing|words?|line|sentence)\b|"
+                     r"\b(?:closing|final) (?:line|words?|sentence)\b|\b(?:ends?|closes?) with\b", re.I)
+
+
+def time_in(question: str) -> float | str | None:
+    """The point in a video the question is about: seconds ("at 1:23" -> 83.0), "start" ("the first
+    thing said", "at the beginning"), "end" ("the last words"), or None."""
+    m = _CLOCK.search(question)
+    if m:
+        h, mi, sec = m.groups()
+        return float(int(h or 0) * 3600 + int(mi) * 60 + int(sec))
+    for m in _UNITS.finditer(question):
+        if m.group(1) or m.group(2):
+            return float(m.group(1) or 0) * 60 + float(m.group(2) or 0)
+    if _AT_END.search(question):
+        return "end"
+    if _AT_START.search(question):
+        return "start"
+    return None
+
+
 @dataclass
 class Route:
-    kind: str  # "when" | "said" | "seen" | "event" | "describe" | "summary" | "list" | "ambiguous"
+    kind: str  # "when" | "said" | "said_at" | "seen" | "event" | "describe" | "summary" | "list" | "ambiguous"
     tool: str | None  # the first tool, or None when the LLM must choose
     args: dict[str, Any] = field(default_factory=dict)
     by: str = "regex"  # "regex" | "llm"
@@ -88,10 +116,15 @@ def route(question: str, video: str | None = None) -> Route:
         if video:
             return Route("summary", "get_transcript", {"video": video, "start": 0.0, "end": None})
         return Route("summary", "list_videos", {})
-    if _DESCRIBE.search(q):
-        # nothing specific to search for: describe a frame (the loop picks the video and time)
-        return Route("describe", "caption_frame", {"video": video, "t": None})
     said, seen, event = bool(_SAID.search(q)), bool(_SEEN.search(q)), bool(_EVENT.search(q))
+    at = time_in(q)
+    if at is not None and (said or not (seen or event or _DESCRIBE.search(q))) and not parse_relative(q):
+        # "what is said at 0:08?", "what are the last words?": the words at that point (the loop
+        # picks the video and turns "start"/"end" into times)
+        return Route("said_at", "get_transcript", {"video": video, "at": at})
+    if _DESCRIBE.search(q) or at is not None:
+        # describe a frame: at the time the question names, else the loop picks the video and time
+        return Route("describe", "caption_frame", {"video": video, "t": at})
     query = content_query(q)
     if parse_temporal(q) is not None:
         # "what colour is the car that drives up first?", "how many people walk in?": first / last /
@@ -113,4 +146,4 @@ def route(question: str, video: str | None = None) -> Route:
     return Route("ambiguous", None, {"query": query, "video": video})
 
 
-__all__ = ["Route", "route", "content_query"]
+__all__ = ["Route", "route", "content_query", "time_in"]

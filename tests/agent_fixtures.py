@@ -95,12 +95,12 @@ ROUTING_CASES: list[tuple[str, tuple[str, ...]]] = [
     ("Who is asked about the lord of the universe?", ("search_transcript",)),
     ("Does anyone mention the crown jewels?", ("search_transcript",)),
     ("What words does the man in the grid clip speak?", ("search_transcript",)),
-    ("what is the opening line of the JFK speech", ("search_transcript",)),
+    ("what is the opening line of the JFK speech", ("search_transcript", "get_transcript")),
     ("Quote what she says after hello", ("search_transcript",)),
     ("What colour is the car that drives up?", SEEN),
     ("What is the woman at the counter wearing?", SEEN),
     ("How many people are in the room?", EVENTS),
-    ("What text appears on screen at the start?", SEEN),
+    ("What text appears on screen at the start?", ("caption_frame",) + SEEN),
     ("What does the room look like?", SEEN),
     ("what is on the wall behind the operators", SEEN),
     ("What happens after the bird leaves?", EVENTS),
@@ -123,7 +123,7 @@ ROUTING_CASES: list[tuple[str, tuple[str, ...]]] = [
     ("Is anyone wearing glasses?", SEEN),
     ("How does the film clip begin?", ("search_transcript", "get_transcript", "list_videos") + SEEN),
     ("When the white car drives past, what colour is the road?", SEEN),
-    ("What is the first thing the astronaut says?", ("search_transcript",)),
+    ("What is the first thing the astronaut says?", ("search_transcript", "get_transcript")),
     ("Tell me about the bird", SEEN),
 ]
 

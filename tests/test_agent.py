@@ -205,6 +205,42 @@ def test_an_answer_that_only_restates_a_said_question_gives_the_cited_words(agen
     assert result["citations"] and Path(result["citations"][0]["video"]).name == "friday_his_girl_friday.mp4"
 
 
+@pytest.mark.parametrize("question, at", [
+    ("What is said at 0:08 in jfk.flac?", 8.0), ("What happens at 1:05:02?", 3902.0),
+    ("What is shown after 90 seconds?", 90.0), ("What does he say at 2 minutes 10 seconds?", 130.0),
+    ("What is the last thing said in the jfk clip?", "end"), ("What are the closing words?", "end"),
+    ("What is the first thing the astronaut says?", "start"), ("What is on screen at the beginning?", "start"),
+    ("What does he say about the 10:30 train?", None),  # a time in the content, not a point in the video
+    ("What happens after 2 people enter?", None), ("Which car comes last?", None),
+])
+def test_time_a_question_points_at(question, at):
+    from vidsage.agent.router import time_in
+
+    assert time_in(question) == at
+
+
+def test_what_is_said_at_a_time_reads_exactly_those_words(agent_settings, toolbox):
+    """JFK (by ear): "And so my fellow Americans" (0-3 s), "ask not what your country can do for you"
+    (3-7 s), "ask what you can do for your country" (7-10 s)."""
+    echo = '{"evidence": ["E1"], "answer": "ask what you can do for your country"}'
+    result = run_agent("What is said at 0:09 in jfk.flac?", agent_settings, toolbox, llm=ScriptedLLM([echo]))
+    assert result["route"]["kind"] == "said_at" and result["tool_calls"][0]["tool"] == "get_transcript"
+    assert result["tool_calls"][0]["args"]["start"] == pytest.approx(4.0)
+    said = result["evidence"][0]["text"].lower()
+    assert "ask what you can do for your country" in said and "fellow americans" not in said, said
+    last = run_agent("What are the last words of the jfk clip?", agent_settings, toolbox, llm=ScriptedLLM([echo]))
+    assert "your country" in last["evidence"][0]["text"].lower() and last["citations"], last
+
+
+def test_what_is_on_screen_at_a_time_describes_that_time(agent_settings, toolbox):
+    """The frame described is the one at the time asked for, not the one in the video's middle."""
+    say = '{"evidence": ["E1"], "answer": "a man in grey"}'
+    result = run_agent("What is on screen at 0:05 in the friday clip?", agent_settings, toolbox, llm=ScriptedLLM([say]))
+    call = result["tool_calls"][0]
+    assert call["tool"] == "caption_frame" and call["args"]["t"] == pytest.approx(5.0), call
+    assert result["route"]["kind"] == "describe" and result["citations"], result
+
+
 # -- the real model ---------------------------------------------------------------------------------------
 def test_llm_loader_with_smollm(agent_settings):
     from vidsage.models import resolve

@@ -779,7 +779,9 @@ def test_overlap_is_symmetric_and_bounded(a0, a1, b0, b1):
     a, b = (min(a0, a1), max(a0, a1)), (min(b0, b1), max(b0, b1))
     o = overlap_share(a, b)
     assert 0.0 <= o <= 1.0 + 1e-9 and o == pytest.approx(overlap_share(b, a))
-    if a[1] <= b[0] or b[1] <= a[0]:
+    if a[0] == a[1] == b[0] == b[1]:
+        assert o == 1.0  # one point in time (a keyframe cited twice)
+    elif a[1] <= b[0] or b[1] <= a[0]:
         assert o == 0.0
     elif a[0] <= b[0] and b[1] <= a[1] and b[1] - b[0] >= 1e-3:  # shorter than 1 µs counts as a point
         assert o == pytest.approx(1.0)

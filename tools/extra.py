@@ -25,6 +25,8 @@ from vidsage.types import StoreError, fmt_time
 
 TAGS_LABEL = "description from tags (no vision-language model)"
 _SPEECH_WINDOW = 4.0  # seconds of speech either side of t quoted with a frame description
+_MAX_EVENTS = 2  # events on screen at t quoted with a frame description
+_EVENT_CHARS = 200
 _LOCK = threading.Lock()
 _TRANSCRIBERS: dict[tuple, Any] = {}
 _VLMS: dict[str, Any] = {}
@@ -60,6 +62,12 @@ def caption_frame(toolbox, video: str, t: float) -> dict[str, Any]:
         parts.append(f"keyframe at {fmt_time(near.start)}: {near.text}")
     else:
         parts.append("no keyframe stored for this video (audio only?)")
+    # on-screen texts and objects on screen at t: events have bounds, so they are known at t even
+    # where the nearest keyframe is seconds away
+    events = [h for h in toolbox.store.segments_of(rec.video_id)
+              if h.kind in ("segment:text", "segment:object") and h.start - 0.25 <= t <= h.end + 0.25]
+    for h in events[:_MAX_EVENTS]:
+        parts.append(f"on screen at {fmt_time(t)}: {h.text[:_EVENT_CHARS]}")
     if said:
         parts.append(f"speech around {fmt_time(t)}: {said}")
     out["label"] = TAGS_LABEL

@@ -27,6 +27,7 @@ from .toolbox import hit_words
 
 MAX_TEXT = 180  # characters of quoted text per evidence line: short evidence keeps prompts fast
 K = 4  # results per search: the answer prompt shows only the best few anyway
+NARROW_S = 60.0  # a transcript stretch this short is given word by word, not as the chunks around it
 
 
 # -- evidence ---------------------------------------------------------------------------------------
@@ -178,6 +179,14 @@ def make_tools(toolbox, log: EvidenceLog) -> dict[str, StructuredTool]:
         return render(evs), evs
 
     def get_transcript(video: str, start: float = 0.0, end: float | None = None) -> tuple[str, list[Evidence]]:
+        if end is not None and end - start <= NARROW_S:
+            # a short stretch ("what is said at 0:08?"): exactly its words, not the chunks around it
+            rec = toolbox.store.resolve_video(video)
+            words = toolbox.words_between(rec.path, start, end)
+            text = " ".join(" ".join(w for _, _, w in words).split())
+            evs = [log.add(rec.path, words[0][0], words[-1][1], "said", text, None, "get_transcript",
+                           [(float(a), float(b), str(w)) for a, b, w in words])] if text else []
+            return render(evs) if evs else "nothing is said there", evs
         hits = toolbox.get_transcript(video, start, end)[:12]
         evs = [log.add(h.video, h.start, h.end, "said", h.text, None, "get_transcript", hit_words(h) or None) for h in hits]
         return render(evs), evs

@@ -41,6 +41,10 @@ def fmt_span(start: float, end: float) -> str:
 
 def overlap_share(a: tuple[float, float], b: tuple[float, float]) -> float:
     """How much two intervals overlap, as a share of the shorter one (0 = apart, 1 = one inside the other)."""
+    point, other = (a, b) if a[1] - a[0] <= b[1] - b[0] else (b, a)
+    if point[1] - point[0] <= 0:  # a point in time (a keyframe): inside the other interval, or the same point
+        p = point[0]
+        return 1.0 if other[0] < p < other[1] or other[0] == p == other[1] else 0.0
     inter = min(a[1], b[1]) - max(a[0], b[0])
     if inter <= 0:
         return 0.0
