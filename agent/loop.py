@@ -568,7 +568,32 @@ def _loop(run: _Run, r: Route) -> dict[str, Any]:
             continue
         if by == "fallback":
             break  # still nothing strong: "not found", decided from the scores
-    return run.answer(listing=r.kind == "list", said=r.kind == "said")
+    result = run.answer(listing=r.kind == "list", said=r.kind == "said")
+    at = r.args.get("at")
+    if r.kind == "said_at" and isinstance(at, float) and result["citations"]:
+        # "what is said at 0:09?": the citation is the clause spoken at that time
+        for e in run.log.items:
+            c = result["citations"][0]
+            if e.tool == "get_transcript" and e.words and e.video == c["video"] and c["start"] <= at <= c["end"]:
+                span = clause_at([(float(a), float(b), str(w)) for a, b, w in e.words], at)
+                if span:
+                    c["start"], c["end"] = round(span[0], 2), round(span[1], 2)
+                break
+    return result
+
+
+def clause_at(words: list[tuple[float, float, str]], t: float) -> tuple[float, float] | None:
+    """The clause (between , . ? ! ; :) being said at `t`, or the one nearest to it."""
+    if not words:
+        return None
+    i = min(range(len(words)), key=lambda k: 0.0 if words[k][0] <= t <= words[k][1]
+            else min(abs(words[k][0] - t), abs(words[k][1] - t)))
+    first, last = i, i
+    while first > 0 and not words[first - 1][2].rstrip().endswith(_CLAUSE_END):
+        first -= 1
+    while last < len(words) - 1 and not words[last][2].rstrip().endswith(_CLAUSE_END):
+        last += 1
+    return words[first][0], words[last][1]
 
 
 __all__ = ["run_agent", "warm_up", "Action", "action_schema", "answer_schema", "validate_action", "AnswerStream", "NOT_FOUND",
