@@ -558,6 +558,14 @@ def _loop(run: _Run, r: Route) -> dict[str, Any]:
             break  # the model repeats itself: answer with what there is
         seen_calls.add(key)
         rec = run.call_tool(name, args, by)
+        if by == "router" and r.kind == "summary" and name == "get_transcript" and rec["ok"]:
+            # an overview needs what is seen too (a video may have no speech at all)
+            try:
+                has_picture = bool(run.toolbox.store.resolve_video(args["video"]).keyframes)
+            except Exception:
+                has_picture = False
+            if has_picture:
+                rec = run.call_tool("get_timeline", {"video": args["video"]}, by)
         if rec["ok"] and rec.get("results") and not run.not_found(r.kind == "list"):
             break  # strong evidence (or the transcript asked for): answer now, no further planning call
         if by == "router" and name.startswith("search_"):

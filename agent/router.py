@@ -32,12 +32,17 @@ _SEEN = re.compile(
     r"jacket|room|table|wall|animal|bird|tree|sky|weather|vehicle|car|cars)\b", re.I)
 _EVENT = re.compile(r"\b(happen\w*|enter\w*|leav\w*|walk\w*|driv\w*|pass\w*|arriv\w*|cut|cuts|scene\w*|shot)\b", re.I)
 _SUMMARY = re.compile(r"\b(summar\w*|overview|gist|main points?|what is (this|the) (video|clip|talk|recording) about|"
+                      r"what happens (in|during)\b(?!.{0,40}\b(after|before|when|while)\b)|what goes on\b|"
+                      r"what is going on in\b|"
                       r"what (are|is) (they|he|she|it) talking about|transcript|recap)\b", re.I)
 _DESCRIBE = re.compile(r"\b(describe|what('s| is) (in|on) (the )?(picture|frame|image|screen|scene|shot)|"
                        r"what (does|do) (the |this )?(video|clip|film|scene|footage|picture) show|what can (you|i|we) see|"
                        r"what is shown)\b", re.I)
 _LIST = re.compile(r"\b((which|what) (videos|files|recordings|clips)|list (the |my |all )?(videos|files)|"
-                   r"how many (videos|files|clips)|what do i have)\b", re.I)
+                   r"how many (videos|files|clips)|what do i have|how long (is|are)|duration|length of|"
+                   r"(what|which) languages?\b(?! (does|do|did|is|was) (the )?(\w+ )?(say|said|mean)))\b", re.I)
+# "in which video does someone speak German?": the list says which languages each video speaks
+_WHICH_VIDEO = re.compile(r"\b(which|what) (video|file|recording|clip)s?\b", re.I)
 
 # Question scaffolding that is not content: removing it makes the search query match on content words.
 _LEAD = re.compile(
@@ -109,7 +114,7 @@ def route(question: str, video: str | None = None) -> Route:
     q = question.strip()
     if _WHEN.search(q) and not _NOT_WHEN.search(q):
         return Route("when", "find_moments", {"query": q, "video": video})
-    if _LIST.search(q):
+    if _LIST.search(q) or (_WHICH_VIDEO.search(q) and lexical.languages_named(q)):
         return Route("list", "list_videos", {})
     if _SUMMARY.search(q):
         # a transcript needs one video; without one, the LLM picks it after seeing the list

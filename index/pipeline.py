@@ -241,6 +241,8 @@ class Indexer:
         self._write(rec, frames, shots, segments, chunks)
         stage("store", time.perf_counter() - t)
         rec.keyframes, rec.chunks, rec.segments, rec.language = len(frames), len(chunks), len(segments), language
+        spoken = Counter(c.language for c in chunks if c.language)
+        rec.languages = [code for code, _ in spoken.most_common()]
         rec.status = "done"
         self.store.put_video(rec)  # the one step that makes the video visible
         return FileResult(apath, "indexed", seconds=time.perf_counter() - t0, duration=info.duration, stages=stages)

@@ -125,6 +125,9 @@ ROUTING_CASES: list[tuple[str, tuple[str, ...]]] = [
     ("When the white car drives past, what colour is the road?", SEEN),
     ("What is the first thing the astronaut says?", ("search_transcript", "get_transcript")),
     ("Tell me about the bird", SEEN),
+    ("What happens in the car video?", ("list_videos", "get_transcript")),
+    ("How long is the JFK recording?", ("list_videos",)),
+    ("In which video does someone speak German?", ("list_videos", "find_moments")),
 ]
 
 # -- benchmark questions over the bundled samples: (kind, question, expected video file or None)

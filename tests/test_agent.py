@@ -243,6 +243,16 @@ def test_what_is_on_screen_at_a_time_describes_that_time(agent_settings, toolbox
     assert result["route"]["kind"] == "describe" and result["citations"], result
 
 
+def test_an_overview_of_a_video_reads_what_is_said_and_what_is_seen(agent_settings, toolbox):
+    say = '{"evidence": ["E1"], "answer": "a man asks how Hildy is"}'
+    result = run_agent("What happens in the friday clip?", agent_settings, toolbox, llm=ScriptedLLM([say]))
+    tools = [(c["tool"], Path(c["args"].get("video") or "").name) for c in result["tool_calls"]]
+    assert result["route"]["kind"] == "summary" and tools[:2] == [("get_transcript", "friday_his_girl_friday.mp4"),
+                                                                  ("get_timeline", "friday_his_girl_friday.mp4")]
+    kinds = {e["kind"] for e in result["evidence"]}
+    assert "said" in kinds and "shot" in kinds, result["evidence"]
+
+
 # -- the real model ---------------------------------------------------------------------------------------
 def test_llm_loader_with_smollm(agent_settings):
     from vidsage.models import resolve

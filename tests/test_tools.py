@@ -10,3 +10,14 @@ def test_caption_names_the_events_on_screen_at_that_time(toolbox):
     assert "on screen at 00:27" in d["description"] and "buck" in d["description"].lower(), d
     early = caption_frame(toolbox, "big_buck_bunny_0_30.webm", 5.0)
     assert "on screen at" not in early["description"], early  # nothing with bounds is on screen then
+
+
+def test_timeline_lists_what_is_seen_in_order(toolbox):
+    """car-detection.mp4: four cars pass (by eye: 4.6-9.0, 14.5-19.0 two passing each other,
+    25.3-27.8); the overview lists its object events in time order, with its shot."""
+    items = toolbox.timeline("car-detection.mp4")
+    assert [h.start for h in items] == sorted(h.start for h in items)
+    cars = [h for h in items if h.kind == "segment:object"]
+    assert len(cars) == 4 and all("car" in h.text for h in cars), [h.text[:80] for h in items]
+    assert any(h.kind == "segment:shot" for h in items)
+    assert len(toolbox.timeline("car-detection.mp4", k=2)) == 2

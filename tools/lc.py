@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from vidsage.types import Hit, Moment, StoreError, fmt_span, fmt_time
 
+from . import lexical
 from .toolbox import hit_words
 
 MAX_TEXT = 180  # characters of quoted text per evidence line: short evidence keeps prompts fast
@@ -119,6 +120,10 @@ class TranscriptArgs(_Args):
     end: float | None = Field(None, ge=0, description="seconds, or null for the end")
 
 
+class VideoArgs(_Args):
+    video: str = Field(min_length=1, max_length=300, description="an indexed video's file name")
+
+
 class FrameArgs(_Args):
     video: str = Field(min_length=1, max_length=300, description="an indexed video's file name")
     t: float = Field(ge=0, description="time in seconds")
@@ -145,6 +150,7 @@ TOOL_SPECS: dict[str, tuple[type[_Args], str]] = {
     "search_segments": (SearchArgs, "find shots and visual events (something enters, leaves, text appears)"),
     "find_moments": (SearchArgs, "WHEN something happens: ranked time intervals from speech and picture"),
     "get_transcript": (TranscriptArgs, "the transcript of one video between two times (for summaries)"),
+    "get_timeline": (VideoArgs, "what is SEEN in one video, in order: shots, on-screen text, things entering and leaving"),
     "list_videos": (NoArgs, "the indexed videos with duration and language"),
     "caption_frame": (FrameArgs, "describe the frame at time t (from tags/OCR, plus nearby speech)"),
     "transcribe_span": (SpanArgs, "re-transcribe start..end seconds for the exact words"),
@@ -191,10 +197,18 @@ def make_tools(toolbox, log: EvidenceLog) -> dict[str, StructuredTool]:
         evs = [log.add(h.video, h.start, h.end, "said", h.text, None, "get_transcript", hit_words(h) or None) for h in hits]
         return render(evs), evs
 
+    def get_timeline(video: str) -> tuple[str, list[Evidence]]:
+        # what the video holds, not a similarity match: no score (as for a transcript)
+        evs = [log.add(h.video, h.start, h.end, hit_kind(h), h.text, None, "get_timeline") for h in toolbox.timeline(video)]
+        return render(evs), evs
+
     def list_videos() -> tuple[str, list[Evidence]]:
         evs = []
         for v in toolbox.list_videos()[:20]:
-            desc = f"{Path(v['video']).name}: {v['duration']:.0f} s, {v.get('streams', '')}, language {v.get('language') or '?'}"
+            langs = [lexical.language_name(c) for c in v.get("languages") or []]
+            speech = (f"speech in {' and '.join(langs)}" if langs
+                      else "speech in an unknown language" if v.get("chunks") else "no speech found")
+            desc = f"{Path(v['video']).name}: {fmt_time(float(v['duration'] or 0.0))} long, {v.get('streams', '')}, {speech}"
             evs.append(log.add(v["video"], 0.0, float(v["duration"] or 0.0), "video", desc, None, "list_videos"))
         return render(evs), evs
 
@@ -214,7 +228,7 @@ def make_tools(toolbox, log: EvidenceLog) -> dict[str, StructuredTool]:
         return render([ev]), [ev]
 
     funcs = {f.__name__: f for f in (search_transcript, search_frames, search_segments, find_moments,
-                                     get_transcript, list_videos, caption_frame, transcribe_span)}
+                                     get_transcript, get_timeline, list_videos, caption_frame, transcribe_span)}
     return {name: StructuredTool.from_function(func=funcs[name], name=name, description=desc, args_schema=model,
                                                response_format="content_and_artifact")
             for name, (model, desc) in TOOL_SPECS.items()}

@@ -35,6 +35,14 @@ LANGUAGE_NAMES = {
 }
 
 
+def language_name(code: str) -> str:
+    """"de" -> "German"; an unknown code is returned as it is."""
+    for name, c in LANGUAGE_NAMES.items():
+        if c == code and name != "mandarin":
+            return name.capitalize()
+    return code
+
+
 def languages_named(text: str) -> set[str]:
     """Language codes of the language names in `text` ("in French" -> {"fr"})."""
     return {LANGUAGE_NAMES[t] for t in _WORD.findall(text.lower()) if t in LANGUAGE_NAMES}

@@ -18,6 +18,7 @@ from vidsage.types import Hit, Moment, StoreError
 
 from . import lexical
 
+TIMELINE_ITEMS = 10  # shots and events given as the overview of one video
 # Words that say a question is about speech or about the picture; they steer the fusion weights.
 _SPEECH = re.compile(r"\b(say|says|said|saying|mention\w*|talk\w*|speak\w*|spoke|word\w*|tell\w*|told|ask\w*|"
                      r"quote|phrase|call\w*|shout\w*|announce\w*|sentence)\b|[\"“”]", re.I)
@@ -144,6 +145,16 @@ class Toolbox:
         hits = self.store.get("transcript", video_ids=[rec.video_id])
         hits = [h for h in hits if h.end >= start and h.start <= end]
         return sorted(hits, key=lambda h: (h.start, h.end))
+
+    def timeline(self, video: str, k: int = TIMELINE_ITEMS) -> list[Hit]:
+        """What is seen in one video, in time order: its on-screen texts and object events, then as
+        many shots as fit in `k` (the longest ones), for an overview of a video."""
+        rec = self.store.resolve_video(video)
+        segs = self.store.segments_of(rec.video_id)
+        events = [h for h in segs if h.kind in ("segment:text", "segment:object")][:k]
+        shots = sorted((h for h in segs if h.kind == "segment:shot"), key=lambda h: h.start - h.end)
+        picked = events + shots[: max(0, k - len(events))]
+        return sorted(picked, key=lambda h: (h.start, h.end))
 
     def find_moments(self, query: str, video: str | None = None, k: int = 5) -> list[Moment]:
         """Ranked time intervals where the query happens, fusing speech and picture evidence."""

@@ -199,6 +199,7 @@ class VideoRecord:
     chunks: int = 0
     segments: int = 0
     language: str | None = None
+    languages: list[str] = field(default_factory=list)  # of its speech, most spoken first (per chunk)
     models: dict[str, str] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
     indexed_at: str = ""
@@ -216,6 +217,7 @@ class VideoRecord:
             "chunks": self.chunks,
             "segments": self.segments,
             "language": self.language,
+            "languages": self.languages or ([self.language] if self.language else []),
             "models": self.models,
             "indexed_at": self.indexed_at,
         }
