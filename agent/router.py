@@ -148,7 +148,9 @@ def route(question: str, video: str | None = None) -> Route:
         return Route("seen", "search_frames", {"query": query, "video": video})
     if event and not said:
         return Route("event", "search_segments", {"query": query, "video": video})
-    return Route("ambiguous", None, {"query": query, "video": video})
+    # no cue either way (or cues for both): search speech and picture together first; the LLM
+    # plans further only if that finds nothing strong (its own query words missed "stolen" for "steal")
+    return Route("ambiguous", "find_moments", {"query": query, "video": video})
 
 
 __all__ = ["Route", "route", "content_query", "time_in"]

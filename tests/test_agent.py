@@ -63,9 +63,12 @@ def test_store_is_built(store_kind, toolbox):
 
 
 def test_router_on_eval_questions():
-    """The regex router never sends a question to the wrong tool; what it cannot place goes to the LLM."""
-    wrong = [(q, route(q).tool) for q, ok in ROUTING_CASES if route(q).tool is not None and route(q).tool not in ok]
-    decided = [q for q, _ in ROUTING_CASES if route(q).tool is not None]
+    """The regex router never sends a question to the wrong tool; what it cannot place ("ambiguous")
+    first searches speech and picture together (find_moments), then goes to the LLM."""
+    placed = [(q, ok, route(q)) for q, ok in ROUTING_CASES]
+    assert all(r.tool == "find_moments" for _, _, r in placed if r.kind == "ambiguous")
+    wrong = [(q, r.tool) for q, ok, r in placed if r.kind != "ambiguous" and r.tool not in ok]
+    decided = [q for q, _, r in placed if r.kind != "ambiguous"]
     assert not wrong, wrong
     assert len(decided) >= 0.8 * len(ROUTING_CASES)
     assert all(route(q).fast for q, ok in ROUTING_CASES if ok == ("find_moments",))
