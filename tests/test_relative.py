@@ -97,3 +97,33 @@ def test_when_the_man_in_the_red_shirt_says_white(toolbox):
     assert said_when(toolbox, "When does the woman with grey hair say now?") is None
     top = toolbox.find_moments("When does the man in the red shirt say white?", k=3)[0]
     assert top.video == m.video and (top.start, top.end) == (m.start, m.end)
+
+
+@pytest.mark.parametrize("question, phrase", [
+    ("How many times does someone say now in the grid video?", "now"),
+    ("How often does he say country?", "country"),
+    ('How many times is "now" said in the grid clip?', "now"),
+    ("How many times is the word helmet mentioned?", "helmet"),
+    ("How many cars pass?", None),  # a count of things seen (the event list)
+])
+def test_parse_said_count(question, phrase):
+    from vidsage.tools.relative import parse_said_count
+
+    assert parse_said_count(question) == phrase
+
+
+def test_how_many_times_a_word_is_said(toolbox):
+    """GRID (by ear): "bin blue at F2 now", "lay blue at X4 now", "bin red by K7 now"... four of the
+    seven sentences end in "now" (the others in "soon" and "again"); JFK says "country" twice."""
+    from vidsage.agent.router import route
+    from vidsage.tools.relative import said_count
+
+    grid = said_count(toolbox, "How many times does someone say now in the grid video?")
+    assert grid is not None and "grid_seven_speakers" in grid.video, grid  # the .mp4 or its audio-only copy
+    assert grid.evidence[0].meta["count"] == 4 and "4 times" in grid.evidence[0].text, grid.evidence[0].text
+    jfk = said_count(toolbox, "How often does he say country?")
+    assert jfk is not None and jfk.video.endswith("jfk.flac") and jfk.evidence[0].meta["count"] == 2
+    assert said_count(toolbox, "How many times does he say penguin?") is None
+    assert route("How many times does someone say now in the grid video?").tool == "find_moments"
+    top = toolbox.find_moments("How many times does someone say now in the grid video?", k=3)[0]
+    assert "4 times" in top.evidence[0].text

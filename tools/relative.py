@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from vidsage.types import Hit, Moment
+from vidsage.types import Hit, Moment, fmt_time
 
 from . import lexical
 from .toolbox import hit_words
@@ -38,6 +38,12 @@ _SAID_WHEN = re.compile(r"^\s*(?:when|at what (?:point|time|moment))\s+(?:does|d
                         r"(?:say|ask|shout|mention|read out|pronounce|call out)\s+"
                         r"(?:the (?:words?|phrase|letter|number|name)\s+)?(?P<phrase>.+?)\s*[?.!]*$", re.I)
 SEEN_NEAR_BEST = 0.8  # a seen moment scoring under this share of the best one shows someone else
+# "how many times does someone say now?", "how often does he mention the budget?"
+_SAID_COUNT = re.compile(r"^\s*how (?:many times|often)\s+(?:does|did|do|is|was|are|were)\s+(?P<subj>.+?)\s+"
+                         r"(?:say|said|mention|use|repeat|utter|pronounce)\w*\s+(?:the (?:words?|phrase|name)\s+)?"
+                         r"(?P<phrase>.+?)\s*[?.!]*$", re.I)
+_SAID_COUNT_PASSIVE = re.compile(r"^\s*how (?:many times|often)\s+(?:is|was|are|were)\s+(?:the (?:words?|phrase|name)\s+)?"
+                                 r"(?P<phrase>.+?)\s+(?:said|mentioned|spoken|used|repeated|uttered)\b(?P<rest>.*)$", re.I)
 MIN_COVER = 0.75  # share of the anchor's words (stopwords too) that must be found in order
 MAX_WORDS = 14
 MAX_GAP_S = 1.5
@@ -162,6 +168,53 @@ def said_when(toolbox, question: str, video: str | None = None) -> Moment | None
     return None
 
 
+def parse_said_count(question: str) -> str | None:
+    """The words to count in "how many times does <someone> say <words>?", else None."""
+    m = _SAID_COUNT_PASSIVE.match(question.strip()) or _SAID_COUNT.match(question.strip())
+    if not m:
+        return None
+    phrase = _VIDEO_TAIL.sub("", m.group("phrase")).strip(" \"'“”‘’")
+    return phrase if lexical.tokens(phrase, drop_stopwords=False) else None
+
+
+_VIDEO_TAIL = re.compile(r"\s+(?:in|during|throughout)\s+(?:the|this|that|my)\s+[\w.\- ]*?"
+                         r"(?:video|clip|film|recording|audio|file|movie|talk)\s*$", re.I)
+
+
+def said_count(toolbox, question: str, video: str | None = None) -> Moment | None:
+    """How many times some words are said, per video (the one said most often first): every place
+    the words are found in the timed transcript. None when the question is no such count or the
+    words are never found."""
+    phrase = parse_said_count(question)
+    if phrase is None:
+        return None
+    want = lexical.tokens(phrase, drop_stopwords=False)
+    counted: list[tuple[int, str, list[tuple[float, float]]]] = []
+    seen: set[str] = set()
+    for h in toolbox.search_transcript(phrase, video=video, k=12):
+        if h.video in seen:
+            continue
+        seen.add(h.video)
+        spans = lexical.phrase_spans(want, toolbox.words_between(h.video, 0.0, float("inf")))
+        if spans:
+            counted.append((len(spans), h.video, spans))
+    if not counted:
+        return None
+    if video is None:  # a question that names a video counts in that one
+        named = [c for c in counted if _names(question, c[1])]
+        counted = named or counted
+    n, vid, spans = max(counted, key=lambda c: c[0])
+    times = ", ".join(f"{fmt_time(a)}" for a, _ in spans[:20])
+    text = f'"{phrase}" is said {n} time{"s" if n != 1 else ""} in {vid.rsplit("/", 1)[-1]}: at {times}'
+    said = Hit(vid, spans[0][0], spans[-1][1], 1.0, text, "transcript", {"count": n, "phrase": phrase})
+    return Moment(vid, spans[0][0], spans[-1][1], 1.0, [said])
+
+
+def _names(question: str, path: str) -> bool:
+    stem = re.split(r"[\W_]+|(?<=[a-z])(?=\d)", path.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower())
+    return bool(set(lexical.tokens(question)) & {t for t in stem if len(t) >= 3})
+
+
 def _cover(want: list[str], words: list[str]) -> float:
     got = [t for w in words for t in lexical.tokens(w, drop_stopwords=False)]
     left = list(got)
@@ -205,4 +258,4 @@ def _next_sentence(words: list[tuple[float, float, str]], span: tuple[float, flo
     return out
 
 
-__all__ = ["parse_relative", "said_relative", "said_by", "speaker_by_sight", "parse_said_when", "said_when"]
+__all__ = ["parse_relative", "said_relative", "said_by", "speaker_by_sight", "parse_said_when", "said_when", "parse_said_count", "said_count"]
