@@ -478,16 +478,39 @@ def _moment_of(c: dict[str, Any], moments: list[Evidence]) -> dict[str, Any]:
     return c
 
 
+_NAME_SPLIT = re.compile(r"[\W_]+|(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+
+
+def _words_of(text: str) -> list[str]:
+    """Words of a name or a question, split at punctuation and between letters and digits
+    ("apollo11" -> apollo, 11; "one-by-one-person" -> one, by, one, person)."""
+    return [w for w in _NAME_SPLIT.split(text.lower()) if w]
+
+
 def pick_video(question: str, videos: list[dict[str, Any]], need_picture: bool = False) -> dict[str, Any] | None:
-    """The one video a question must be about: named in it ("the JFK clip"), or the only candidate."""
-    qtok = set(lexical.tokens(question))
-    # name parts split at punctuation and between letters and digits ("apollo11" -> apollo, 11)
-    named = [v for v in videos if qtok & {t for t in re.split(r"[\W_]+|(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])",
-                                                              Path(v["video"]).stem.lower()) if len(t) >= 3}]
+    """The one video a question must be about: named in it ("the JFK clip", "the one-by-one video"),
+    or the one in the language it names, or the only candidate."""
+    qset = set(lexical.tokens(question))
+    qtext = f" {' '.join(_words_of(question))} "
+
+    def named_by(v: dict[str, Any]) -> int:
+        parts = _words_of(Path(v["video"]).stem)
+        words = len(qset & {t for t in parts if len(t) >= 3})
+        # or a run of two or more of its name's words, in order, stopwords too ("one by one")
+        run = max((n for i in range(len(parts)) for n in range(2, len(parts) - i + 1)
+                   if f" {' '.join(parts[i:i + n])} " in qtext), default=0)
+        return max(words, run)
+
+    scores = [(named_by(v), v) for v in videos]
+    best = max((n for n, _ in scores), default=0)
+    named = [v for n, v in scores if best and n == best]
+    if len(named) > 1 and need_picture:
+        named = [v for v in named if v.get("keyframes")] or named
     if len(named) == 1:
         return named[0]
     langs = lexical.languages_named(question)  # "the French speaker": the one video in French
-    spoken = [v for v in (named or videos) if langs and (v.get("language") or "").split("-")[0] in langs]
+    spoken = [v for v in (named or videos)
+              if langs and {c.split("-")[0] for c in (v.get("languages") or [v.get("language") or ""])} & langs]
     if len(spoken) == 1:
         return spoken[0]
     pool = [v for v in videos if v.get("keyframes")] if need_picture else videos

@@ -102,6 +102,11 @@ def test_pick_video_by_the_language_it_names():
     assert pick_video("What is said in the Mandarin clip?", videos)["video"] == "/m/c.flac"
     assert pick_video("What does the German speaker say?", videos) is None  # none is in German
     assert pick_video("What is said in the b clip?", videos) is None  # too short a name to match
+    named = [{"video": "/m/one-by-one-person-detection.mp4", "keyframes": 30}, {"video": "/m/apollo11.mp3"},
+             {"video": "/m/multilingual.mp3", "language": "en", "languages": ["en", "de"]}]
+    assert pick_video("What happens at 1:35 in the one-by-one video?", named)["video"].endswith("detection.mp4")
+    assert pick_video("the first words of the apollo recording", named)["video"] == "/m/apollo11.mp3"
+    assert pick_video("What does the German speaker say?", named)["video"] == "/m/multilingual.mp3"
 
 
 @pytest.mark.parametrize("raw, why", [
