@@ -95,6 +95,19 @@ def test_ordinal_and_count_questions_go_to_the_event_list(question):
     assert r.tool == "find_moments" and r.kind == "event", r
 
 
+def test_a_video_named_in_the_question_scopes_the_search():
+    from vidsage.agent.loop import named_video
+
+    videos = [{"video": "/m/car-detection.mp4"}, {"video": "/m/one-by-one-person-detection.mp4"},
+              {"video": "/m/jfk.flac"}, {"video": "/m/grid_seven_speakers.mp4"},
+              {"video": "/m/grid_seven_speakers_audio_only.m4a"}]
+    assert named_video("Is there a person in the car video?", videos)["video"] == "/m/car-detection.mp4"
+    assert named_video("What happens in the one-by-one clip?", videos)["video"].endswith("detection.mp4")
+    assert named_video("What is said at 0:09 in jfk.flac?", videos)["video"] == "/m/jfk.flac"
+    assert named_video("When does the red car appear?", videos) is None  # "car" as content, not a name
+    assert named_video("What does the man in the grid video say?", videos) is None  # two videos fit
+
+
 def test_pick_video_by_the_language_it_names():
     videos = [{"video": "/m/a.flac", "language": "en"}, {"video": "/m/b.aiff", "language": "fr"},
               {"video": "/m/c.flac", "language": "zh"}]
