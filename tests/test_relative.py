@@ -127,3 +127,27 @@ def test_how_many_times_a_word_is_said(toolbox):
     assert route("How many times does someone say now in the grid video?").tool == "find_moments"
     top = toolbox.find_moments("How many times does someone say now in the grid video?", k=3)[0]
     assert "4 times" in top.evidence[0].text
+
+
+def test_what_the_third_speaker_says(toolbox):
+    """GRID (by eye and ear): seven people take turns, one per shot; the third (5.9-8.9 s) says
+    "bin red by K7 now", the last (17.9-21 s) "set white in Z3 now"."""
+    from vidsage.agent.router import route
+    from vidsage.tools.relative import said_by, speaker_by_order
+
+    assert speaker_by_order("What does the third speaker in the grid video say?") == ("the third speaker in the grid video", 3)
+    assert speaker_by_order("What does the man in the red shirt say?") is None
+    third = said_by(toolbox, "What does the third speaker say?", video="grid_seven_speakers.mp4")
+    assert third is not None and 5.5 <= third.start <= 6.5, third
+    assert "k7" in third.evidence[0].text.lower().replace(" ", ""), third.evidence[0].text
+    last = said_by(toolbox, "What does the last speaker say?", video="grid_seven_speakers.mp4")
+    assert last is not None and last.start >= 17.5 and "z3" in last.evidence[0].text.lower().replace(" ", "")
+    assert route("What does the third speaker in the grid video say?").tool == "find_moments"
+
+
+def test_speech_of_a_subtitled_stretch_is_said_once(toolbox):
+    """His Girl Friday has a .vtt beside it and an ASR transcript: the words of a stretch come from
+    one of them, not both interleaved."""
+    words = [w for _, _, w in toolbox.words_between("friday_his_girl_friday.mp4", 0.0, 7.0)]
+    text = " ".join(words).lower()
+    assert text.count("how are you") == 1 and text.count("lord of the universe") == 1, text

@@ -103,8 +103,35 @@ def speaker_by_sight(question: str) -> str | None:
     return m.group("subj") if m and _LOOKS.search(m.group("subj")) else None
 
 
+_PERSON = re.compile(r"\b(speaker|person|man|woman|guy|lady|girl|boy|one|presenter|narrator|visitor)\b", re.I)
+
+
+def speaker_by_order(question: str) -> tuple[str, int] | None:
+    """("the third speaker", 3) for "what does the third speaker say?" (-1 for the last); None when
+    the speaker is not picked out by order."""
+    from .temporal import _ORDINAL, _ordinal_n
+
+    m = _SAID_BY.match(question.strip())
+    if not m or not _PERSON.search(m.group("subj")):
+        return None
+    o = _ORDINAL.search(m.group("subj"))
+    return (m.group("subj"), _ordinal_n(m.group("subj"), o)) if o else None
+
+
 def said_by(toolbox, question: str, video: str | None = None) -> Moment | None:
-    """The speech of someone the question describes by sight, found in the picture; or None."""
+    """The speech of someone the question describes by sight (found in the picture) or by order
+    ("the third speaker": the third person seen), or None."""
+    by_order = speaker_by_order(question)
+    if by_order is not None:
+        from .temporal import TemporalQuery, answer_temporal
+
+        ans = answer_temporal(toolbox, question, video, tq=TemporalQuery("nth", n=by_order[1], cls="person",
+                                                                         subject=by_order[0]))
+        if ans is not None and ans.moment is not None:
+            speech = toolbox.speech_in(ans.moment)
+            if speech is not None:
+                speech.meta.update({"speaker": by_order[0], "seen": ans.text[:160]})
+                return Moment(ans.moment.video, ans.moment.start, ans.moment.end, 1.0, [speech] + ans.moment.evidence)
     subject = speaker_by_sight(question)
     if subject is None:
         return None
@@ -258,4 +285,4 @@ def _next_sentence(words: list[tuple[float, float, str]], span: tuple[float, flo
     return out
 
 
-__all__ = ["parse_relative", "said_relative", "said_by", "speaker_by_sight", "parse_said_when", "said_when", "parse_said_count", "said_count"]
+__all__ = ["parse_relative", "said_relative", "said_by", "speaker_by_sight", "parse_said_when", "said_when", "parse_said_count", "said_count", "speaker_by_order"]

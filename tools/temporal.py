@@ -40,8 +40,9 @@ _WITH = re.compile(r"\b(?:that|which|who)\s+(?:passes|passed|pass|meets|met|cros
                    r"drives past|goes past|walks past)\s+(?P<anchor>.+)$|"
                    r"\b(?:together with|at the same time as|alongside|along with)\s+(?P<anchor2>.+)$", re.I)
 # words that say "about speech": those questions are not about events on screen
-_SPEECH = re.compile(r"\b(say|says|said|saying|mention\w*|talk\w*|speak\w*|spoke|word|words|tell\w*|told|"
-                     r"quote|phrase|sentence|speaker\w*)\b", re.I)
+# (not "speaker": "the shirt of the last speaker" is a person seen)
+_SPEECH = re.compile(r"\b(say|says|said|saying|mention\w*|talk\w*|speak|speaks|speaking|spoke|word|words|tell\w*|"
+                     r"told|quote|phrase|sentence)\b", re.I)
 
 # class words -> event class (as index/events.py writes it); "vehicle" means any vehicle class
 _CLASS_WORDS = {
@@ -286,7 +287,7 @@ def _candidate_videos(toolbox, tq: TemporalQuery, question: str, video: str | No
     that plain retrieval ranks first (`prefer`, paths or ids) before the others, then by similarity."""
     if video:
         return [toolbox.store.resolve_video(video).video_id]
-    kinds = ["object", "text", "shot"] if tq.op == "count" and tq.cls == "person" else ["object", "text"]
+    kinds = ["object", "text", "shot"] if tq.op in ("count", "nth") and tq.cls == "person" else ["object", "text"]
     # every event of the library with its vector, in one read: similarities are then matrix products,
     # not a store query per video (a 100-hour library has hundreds of videos)
     hits, vecs = toolbox.store.get_vectors("segments", where={"kind": {"$in": kinds}})
@@ -303,7 +304,7 @@ def _candidate_videos(toolbox, tq: TemporalQuery, question: str, video: str | No
         chosen = select_events(toolbox, events, tq.cls, tq.colour_words, tq.subject or question, known)
         if tq.op in ("before", "after", "while") and tq.cls is None:
             chosen = events  # the anchor decides
-        if not chosen and tq.op == "count" and tq.cls == "person":
+        if not chosen and tq.op in ("count", "nth") and tq.cls == "person":
             chosen = [h for h in evs if h.kind == "segment:shot" and int(h.meta.get("faces") or 0) > 0]
         if not chosen:
             continue
@@ -376,7 +377,9 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
     rec = toolbox.store.done_videos().get(vid)
     vpath = rec.path if rec else (events[0].video if events else "")
     if not events:
-        return _count_faces(toolbox, tq, vid, vpath) if tq.op == "count" and tq.cls == "person" else None
+        if tq.cls == "person" and tq.op in ("count", "nth"):
+            return (_count_faces if tq.op == "count" else _nth_face_shot)(toolbox, tq, vid, vpath)
+        return None
     if tq.op == "count":
         chosen = select_events(toolbox, events, tq.cls, tq.colour_words, tq.subject)
         if not chosen and tq.cls == "person":
@@ -398,6 +401,8 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
         return TemporalAnswer(tq, vid, vpath, chosen, moment, text)
     if tq.op == "nth":
         chosen = select_events(toolbox, events, tq.cls, tq.colour_words, tq.subject)
+        if not chosen and tq.cls == "person":
+            return _nth_face_shot(toolbox, tq, vid, vpath)
         pick = _nth(chosen, tq.n)
         if pick is None:
             return None
@@ -451,6 +456,19 @@ def _count_faces(toolbox, tq: TemporalQuery, vid: str, vpath: str) -> TemporalAn
     hit = Hit(video=vpath, start=shots[0].start, end=shots[-1].end, score=1.0, text=text, kind="segment:count",
               meta={"video_id": vid, "count": n})
     return TemporalAnswer(tq, vid, vpath, shots, Moment(vpath, shots[0].start, shots[-1].end, 1.0, [hit] + shots), text)
+
+
+def _nth_face_shot(toolbox, tq: TemporalQuery, vid: str, vpath: str) -> TemporalAnswer | None:
+    """"The third speaker", "the last person" in a video without person events (an edited video of
+    people taking turns): the n-th shot that shows a face."""
+    shots = sorted(_face_shots(toolbox.store, vid), key=lambda h: h.start)
+    pick = _nth(shots, tq.n)
+    if pick is None:
+        return None
+    pos = shots.index(pick) + 1
+    text = (f"the {_ordinal_word(tq.n)} person ({pos} of {len(shots)} shots that show faces), "
+            f"{fmt_span(pick.start, pick.end)}: {pick.text}")
+    return TemporalAnswer(tq, vid, vpath, [pick], _moment(vpath, pick, text, vid), text)
 
 
 def _faces_word(h: Hit) -> str:

@@ -183,7 +183,11 @@ class Toolbox:
         """The timed words said between two times, each once (transcript chunks overlap), in order;
         a chunk stored without word times counts as one word spanning it."""
         seen: dict[float, tuple[float, float, str]] = {}
-        for c in self.get_transcript(video, max(0.0, start), end):
+        chunks = self.get_transcript(video, max(0.0, start), end)
+        # subtitles and ASR of one stretch say the same words at other times: keep one source,
+        # the subtitles (written by people) when they cover it
+        subs = [c for c in chunks if str(c.meta.get("source", "")).startswith("subtitle")]
+        for c in subs or chunks:
             timed = hit_words(c)
             inside = [w for w in timed if start <= (w[0] + w[1]) / 2 <= end] if timed else \
                 [(c.start, c.end, c.text)] if c.start < end and c.end > start else []
