@@ -137,6 +137,37 @@ def grounding(answer: str, cited: list[Evidence], question: str) -> float:
     return sum(found(w) for w in words) / len(words)
 
 
+# "is there a person in the car video?", "is anyone wearing a hat?", "does anyone carry a bag?"
+_PRESENCE = re.compile(
+    r"^\s*(?:(?:is|are|was|were) there (?:any(?:one|body)? |a |an |some |more than one )?(?P<a>.+?)|"
+    r"(?:is|are|was|were|does|did|do) (?:any(?:one|body)|some(?:one|body)|any \w+) (?:\w+ing|wears?|has|have|hold|"
+    r"holds|carry|carries|use|uses)(?: a| an| any| some)? (?P<b>.+?))"
+    r"(?:\s+(?:in|on|at|during|near|inside|throughout|anywhere)\b.*)?\s*[?.!]*$", re.I)
+_SEEN_AS = {"person": ("person", "people", "face", "faces", "man", "woman")}
+
+
+def presence_asked(question: str) -> list[str]:
+    """The words of the thing a yes/no question asks to be present ("person" for "is there a
+    person in the car video?"); [] for other questions."""
+    m = _PRESENCE.match(question.strip())
+    return lexical.tokens(m.group("a") or m.group("b")) if m else []
+
+
+def mentions(thing: list[str], cited: list[Evidence]) -> bool:
+    """Whether the cited evidence names the thing: its words (by stem), or a word of the same class
+    ("car" for a "cab (taxi, car)" tag, a face for a person)."""
+    from vidsage.tools.temporal import _CLASS_WORDS
+
+    have = set(lexical.tokens(" ".join(e.text for e in cited), drop_stopwords=False))
+    for w in thing:
+        cls = _CLASS_WORDS.get(w)
+        if w in have or any(h.startswith(w[:max(4, len(w) - 2)]) for h in have if len(w) >= 4):
+            return True
+        if cls and (have & set(_SEEN_AS.get(cls, (cls,))) or any(_CLASS_WORDS.get(h) == cls for h in have)):
+            return True
+    return False
+
+
 def reply_text(out: "AnswerStream") -> str:
     try:
         return str(json.loads(out.raw).get("answer", ""))
@@ -360,6 +391,11 @@ class _Run:
         if not cited:
             cited = [shown[0]]  # the schema forbids this; kept for servers that ignore schemas
         support = grounding(text, cited, self.question)
+        thing = presence_asked(self.question)
+        if thing and not _NO.match(text) and not mentions(thing, cited):
+            # "yes, there is a person" resting on a frame tagged "cab (taxi, car)": the question's
+            # own words made it look grounded; nothing cited shows the thing, so it was not found
+            return self._finish(NOT_FOUND, [], streamed=False, grounding=support, model_answer=reply_text(out))
         if said and grounding(text, [], self.question) == 1.0:
             # asked what was said, the model only restated the question ("she asks right after how
             # are you?"): the cited words themselves are the answer
@@ -406,6 +442,7 @@ class _Run:
         return out
 
 
+_NO = re.compile(r"^\W*no\b", re.I)
 _CLAUSE_END = (".", "?", "!", ",", ";", ":", "。", "？", "！", "，")
 
 

@@ -274,6 +274,21 @@ def test_an_overview_of_a_video_reads_what_is_said_and_what_is_seen(agent_settin
     assert "said" in kinds and "shot" in kinds, result["evidence"]
 
 
+def test_yes_to_a_presence_question_needs_the_thing_in_the_evidence(agent_settings, toolbox):
+    """The 1.5B model said "Yes, there is a person in the car video" from a frame tagged
+    "cab (taxi, car)": the question's own words made the answer look grounded."""
+    from vidsage.agent.loop import presence_asked
+
+    assert presence_asked("Is there a dog in the friday clip?") == ["dog"]
+    assert presence_asked("Is anyone wearing a hat?") == ["hat"] and presence_asked("Is it in colour?") == []
+    yes = '{"evidence": ["E1"], "answer": "Yes, there is a dog."}'
+    dog = run_agent("Is there a dog in the friday clip?", agent_settings, toolbox, llm=ScriptedLLM([yes, yes]))
+    assert dog["answer"] == NOT_FOUND and dog["citations"] == [], dog["answer"]
+    yes = '{"evidence": ["E1"], "answer": "Yes, there is a face."}'
+    face = run_agent("Is there a face in the friday clip?", agent_settings, toolbox, llm=ScriptedLLM([yes, yes]))
+    assert face["answer"] != NOT_FOUND and face["citations"], face  # the frame shows one
+
+
 # -- the real model ---------------------------------------------------------------------------------------
 def test_llm_loader_with_smollm(agent_settings):
     from vidsage.models import resolve
