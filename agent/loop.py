@@ -479,7 +479,7 @@ def run_agent(question: str, settings: Settings, toolbox, video: str | None = No
     question = " ".join(question.split())[: settings.max_question_chars]
     if video is None:
         # "when does the title appear in the bunny video?": every search keeps to the video named
-        named = named_video(question, toolbox.list_videos())
+        named = named_video(question, [{"video": r.path} for r in toolbox.store.done_videos().values()])
         video = named["video"] if named else None
     run = _Run(question, settings, toolbox, video, on_token, llm)
     r = route(question, video)
