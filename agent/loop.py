@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
@@ -124,7 +125,9 @@ def _short_error(e: Exception) -> str:
 
 def grounding(answer: str, cited: list[Evidence], question: str) -> float:
     """Share of the answer's content words found in the cited evidence lines (times included) or the
-    question. Words match by stem (first 4+ letters), so "asks" matches "ask"."""
+    question. Words match by stem (first 4+ letters), so "asks" matches "ask". An answer that uses a
+    word of the prompts' examples that neither the evidence nor the question has ("she asks about the
+    budget") copied it from the prompt: 0."""
     words = lexical.tokens(answer)
     if not words:
         return 1.0
@@ -134,7 +137,20 @@ def grounding(answer: str, cited: list[Evidence], question: str) -> float:
     def found(w: str) -> bool:
         return w in source or (len(w) >= 4 and any(w.startswith(s) or s.startswith(w[:max(4, len(w) - 2)]) for s in stems))
 
+    if any(w in _example_words() and not found(w) for w in words):
+        return 0.0
     return sum(found(w) for w in words) / len(words)
+
+
+@functools.lru_cache(maxsize=1)
+def _example_words() -> frozenset[str]:
+    """Content words of the prompts' worked examples (their "Question: ..." lines), which the small
+    model sometimes echoes as if they were evidence."""
+    lines = [ln for name in ("system", "answer", "answer_when") for ln in prompts.load(name).splitlines()
+             if ln.lstrip().lower().startswith("question:")]
+    # the questions' words, not the tool calls' JSON ("search_transcript", "null", "0")
+    asked = " ".join(ln.split("->")[0].split(":", 1)[1] for ln in lines)
+    return frozenset(w for w in lexical.tokens(asked) if w.isalpha() and len(w) >= 3)
 
 
 # "is there a person in the car video?", "is anyone wearing a hat?", "does anyone carry a bag?"
@@ -408,14 +424,18 @@ class _Run:
             best = cited[0]
             text = f"The evidence does not support more than this: {best.line().split('] ', 1)[1]}"
             return self._finish(text, [best], streamed=False, grounding=support, model_answer=reply_text(out))
+        model_text = text
+        if said:
+            text = with_quote(text, cited[0])
         return self._finish(text, cited, streamed=bool(self.on_token) and out.text.strip() == text.strip(),
-                            grounding=support)
+                            narrow_by=model_text, grounding=support)
 
     def _finish(self, text: str, cited: list[Evidence], streamed: bool, degraded: bool = False,
-                **extra: Any) -> dict[str, Any]:
+                narrow_by: str | None = None, **extra: Any) -> dict[str, Any]:
+        """The result; citations narrowed to the words of `narrow_by` (default: the answer text)."""
         citations: list[dict[str, Any]] = []
         for e in cited:  # one moment cited twice (its subtitle cue and its ASR chunk) is one citation
-            start, end = narrowed(e, text)
+            start, end = narrowed(e, narrow_by or text)
             ref = {"video": e.video, "start": round(start, 2), "end": round(end, 2)}
             if not any(same_moment(ref, c) for c in citations):
                 citations.append(ref)
@@ -444,6 +464,19 @@ class _Run:
 
 _NO = re.compile(r"^\W*no\b", re.I)
 _CLAUSE_END = (".", "?", "!", ",", ";", ":", "。", "？", "！", "，")
+
+
+def with_quote(answer: str, e: Evidence) -> str:
+    """An answer about what was said, with the words as said when it paraphrased them ("he tells
+    people to ask what they can do for their country" + the clause itself, in quotes)."""
+    if not e.words:
+        return answer
+    start, end = narrowed(e, answer)
+    quote = " ".join(str(w) for a, b, w in e.words if float(a) >= start - 1e-6 and float(b) <= end + 1e-6).strip()
+    if not quote or " ".join(lexical.tokens(quote, drop_stopwords=False)) in " ".join(
+            lexical.tokens(answer, drop_stopwords=False)):
+        return answer
+    return f"{answer} (“{quote}”)"
 
 
 def narrowed(e: Evidence, answer: str) -> tuple[float, float]:

@@ -191,6 +191,18 @@ def test_grounding_flags_world_knowledge():
     assert grounding("JFK, a famous president assassinated in 1963, gives a speech.", ev, q) < GROUNDED
 
 
+def test_grounding_rejects_words_echoed_from_the_prompt():
+    """Asked "who does she ask about?", the 1.5B model once answered "She asks about the budget":
+    the system prompt's example question, not the evidence."""
+    from vidsage.tools.lc import Evidence
+
+    ev = [Evidence("E1", "/m/friday_his_girl_friday.mp4", 1.5, 3.0, "said",
+                   "Hildy! How are you? Tell me, is the lord of the universe in?")]
+    q = "Who does she ask about?"
+    assert grounding("She asks about the budget.", ev, q) == 0.0
+    assert grounding("She asks about the lord of the universe.", ev, q) >= GROUNDED
+
+
 # -- a scripted model exercises the retry logic (the loop is under test, not the model) ---------------------
 class ScriptedLLM(LLM):
     name = "scripted"
@@ -289,6 +301,19 @@ def test_yes_to_a_presence_question_needs_the_thing_in_the_evidence(agent_settin
     yes = '{"evidence": ["E1"], "answer": "Yes, there is a face."}'
     face = run_agent("Is there a face in the friday clip?", agent_settings, toolbox, llm=ScriptedLLM([yes, yes]))
     assert face["answer"] != NOT_FOUND and face["citations"], face  # the frame shows one
+
+
+def test_a_paraphrased_quote_comes_with_the_words_as_said(agent_settings, toolbox):
+    """The 1.5B model turns "ask what you can do for your country" into "...what they can do for
+    their country"; asked what was said, the answer then also gives the clause as said."""
+    para = '{"evidence": ["E1"], "answer": "He says to ask what they can do for their country."}'
+    r = run_agent("What does he say you should ask instead?", agent_settings, toolbox, llm=ScriptedLLM([para]))
+    assert r["answer"].startswith("He says to ask what they can do for their country.") and \
+        "ask what you can do for your country" in r["answer"].lower(), r["answer"]
+    exact = '{"evidence": ["E1"], "answer": "ask what you can do for your country"}'
+    r = run_agent("What does he say you should ask instead?", agent_settings, toolbox, llm=ScriptedLLM([exact]))
+    assert r["answer"] == "ask what you can do for your country"  # already the words: nothing added
+    assert 7.0 <= r["citations"][0]["start"] <= 8.5, r["citations"]
 
 
 # -- the real model ---------------------------------------------------------------------------------------
