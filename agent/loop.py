@@ -427,8 +427,10 @@ class _Run:
         model_text = text
         if said:
             text = with_quote(text, cited[0])
-        return self._finish(text, cited, streamed=bool(self.on_token) and out.text.strip() == text.strip(),
-                            narrow_by=model_text, grounding=support)
+        streamed = bool(self.on_token) and out.text.strip() == model_text.strip()
+        if streamed and text != model_text:
+            self.on_token(text[len(model_text):])  # the words as said, streamed after the model's
+        return self._finish(text, cited, streamed=streamed, narrow_by=model_text, grounding=support)
 
     def _finish(self, text: str, cited: list[Evidence], streamed: bool, degraded: bool = False,
                 narrow_by: str | None = None, **extra: Any) -> dict[str, Any]:
