@@ -21,3 +21,13 @@ def test_timeline_lists_what_is_seen_in_order(toolbox):
     assert len(cars) == 4 and all("car" in h.text for h in cars), [h.text[:80] for h in items]
     assert any(h.kind == "segment:shot" for h in items)
     assert len(toolbox.timeline("car-detection.mp4", k=2)) == 2
+
+
+def test_a_long_transcript_is_given_from_its_start_to_its_end():
+    """A summary must see the whole talk: chunks are spread over it, first and last kept."""
+    from vidsage.tools.lc import spread
+
+    items = list(range(100))
+    picked = spread(items, 12)
+    assert len(picked) == 12 and picked[0] == 0 and picked[-1] == 99 and picked == sorted(set(picked))
+    assert spread(items[:5], 12) == items[:5]

@@ -28,6 +28,7 @@ from .toolbox import hit_words
 
 MAX_TEXT = 180  # characters of quoted text per evidence line: short evidence keeps prompts fast
 K = 4  # results per search: the answer prompt shows only the best few anyway
+MAX_CHUNKS = 12  # transcript chunks given for a whole video (spread over it), ~700 tokens
 NARROW_S = 60.0  # a transcript stretch this short is given word by word, not as the chunks around it
 
 
@@ -158,6 +159,17 @@ TOOL_SPECS: dict[str, tuple[type[_Args], str]] = {
 TOOL_NAMES: tuple[str, ...] = tuple(TOOL_SPECS)
 
 
+def spread(items: list, n: int) -> list:
+    """At most `n` of `items`, evenly spaced from the first to the last: a summary of an hour-long
+    talk must see its middle and its end, not only its first minutes."""
+    if len(items) <= n:
+        return items
+    if n <= 1:
+        return items[:n]
+    step = (len(items) - 1) / (n - 1)
+    return [items[round(i * step)] for i in range(n)]
+
+
 # -- the tools ----------------------------------------------------------------------------------------
 def make_tools(toolbox, log: EvidenceLog) -> dict[str, StructuredTool]:
     """The tools for one question; their evidence goes into `log` and comes back as numbered lines."""
@@ -193,7 +205,7 @@ def make_tools(toolbox, log: EvidenceLog) -> dict[str, StructuredTool]:
             evs = [log.add(rec.path, words[0][0], words[-1][1], "said", text, None, "get_transcript",
                            [(float(a), float(b), str(w)) for a, b, w in words])] if text else []
             return render(evs) if evs else "nothing is said there", evs
-        hits = toolbox.get_transcript(video, start, end)[:12]
+        hits = spread(toolbox.get_transcript(video, start, end), MAX_CHUNKS)
         evs = [log.add(h.video, h.start, h.end, "said", h.text, None, "get_transcript", hit_words(h) or None) for h in hits]
         return render(evs), evs
 
