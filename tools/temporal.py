@@ -449,7 +449,7 @@ def _count_faces(toolbox, tq: TemporalQuery, vid: str, vpath: str) -> TemporalAn
     if not shots:
         return None
     n = sum(int(h.meta.get("faces") or 0) for h in shots)
-    text = (f"{n} people in {vpath.rsplit('/', 1)[-1]}, counted as faces per shot ({len(shots)} shots show faces; "
+    text = (f"{n} {'person' if n == 1 else 'people'} in {vpath.rsplit('/', 1)[-1]}, counted as faces per shot ({len(shots)} shots show faces; "
             f"without face recognition the same person in two shots counts twice): "
             + "; ".join(f"shot {int(h.meta.get('shot', 0)) + 1} {fmt_span(h.start, h.end)}: {_faces_word(h)}"
                         for h in shots))
