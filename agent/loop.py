@@ -491,12 +491,22 @@ def narrowed(e: Evidence, answer: str) -> tuple[float, float]:
         if span and e.start - 0.5 <= span[0] <= span[1] <= e.end + 0.5:
             first = next(i for i, w in enumerate(words) if w[0] >= span[0] - 1e-6)
             last = max(i for i, w in enumerate(words) if w[1] <= span[1] + 1e-6)
-            while first > 0 and not words[first - 1][2].rstrip().endswith(_CLAUSE_END):
-                first -= 1
-            while last < len(words) - 1 and not words[last][2].rstrip().endswith(_CLAUSE_END):
-                last += 1
+            first, last = _clause(words, first, last)
             return words[first][0], words[last][1]
     return e.start, e.end
+
+
+def _clause(words: list[tuple[float, float, str]], first: int, last: int) -> tuple[int, int]:
+    """words[first..last] grown to whole clauses: back to the end of the clause before, on to the
+    end of this one. A subtitle cue (one timed item of several words) is a clause of its own."""
+    def ends(w: str) -> bool:
+        return w.rstrip().endswith(_CLAUSE_END) or " " in w.strip()
+
+    while first > 0 and not ends(words[first - 1][2]) and " " not in words[first][2].strip():
+        first -= 1
+    while last < len(words) - 1 and not ends(words[last][2]):
+        last += 1
+    return first, last
 
 
 def warm_up(settings: Settings, llm: LLM | None = None) -> None:
@@ -728,11 +738,7 @@ def clause_at(words: list[tuple[float, float, str]], t: float) -> tuple[float, f
         return None
     i = min(range(len(words)), key=lambda k: 0.0 if words[k][0] <= t <= words[k][1]
             else min(abs(words[k][0] - t), abs(words[k][1] - t)))
-    first, last = i, i
-    while first > 0 and not words[first - 1][2].rstrip().endswith(_CLAUSE_END):
-        first -= 1
-    while last < len(words) - 1 and not words[last][2].rstrip().endswith(_CLAUSE_END):
-        last += 1
+    first, last = _clause(words, i, i)
     return words[first][0], words[last][1]
 
 

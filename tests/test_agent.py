@@ -191,6 +191,21 @@ def test_grounding_flags_world_knowledge():
     assert grounding("JFK, a famous president assassinated in 1963, gives a speech.", ev, q) < GROUNDED
 
 
+def test_a_subtitle_cue_is_a_clause_of_its_own():
+    """His Girl Friday's .vtt cues have no full stop between "in a bad humor" and "Somebody must've
+    stolen the crown jewels": the citation (and the quote) is the cue that holds the words."""
+    from vidsage.agent.loop import narrowed
+    from vidsage.tools.lc import Evidence
+
+    cues = [[0.0, 1.4, "Hildy! How are you?"], [1.5, 3.0, "Yes, he's in - in a bad humor"],
+            [3.0, 6.0, "Somebody must've stolen the crown jewels"]]
+    e = Evidence("E1", "/m/friday.mp4", 0.0, 6.0, "said", " ".join(c[2] for c in cues), None, "", cues)
+    assert narrowed(e, "the crown jewels") == (3.0, 6.0)
+    words = [[3.3, 3.6, "ask"], [3.6, 3.8, "not"], [3.8, 7.0, "what your country can do for you,"], [7.9, 8.2, "ask"]]
+    e = Evidence("E2", "/m/jfk.flac", 3.3, 8.2, "said", "ask not what your country can do for you, ask", None, "", words)
+    assert narrowed(e, "ask not") == (3.3, 7.0)  # single words still grow to the clause's end
+
+
 def test_grounding_rejects_words_echoed_from_the_prompt():
     """Asked "who does she ask about?", the 1.5B model once answered "She asks about the budget":
     the system prompt's example question, not the evidence."""
