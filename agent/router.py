@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vidsage.tools import lexical
-from vidsage.tools.relative import parse_relative, parse_said_count, speaker_by_order, speaker_by_sight
+from vidsage.tools.relative import (parse_relative, parse_said_count, parse_said_during, parse_seen_when_said,
+                                    speaker_by_order, speaker_by_sight)
 from vidsage.tools.temporal import parse_temporal
 
 _WHEN = re.compile(
@@ -125,6 +126,15 @@ def route(question: str, video: str | None = None) -> Route:
             return Route("summary", "get_transcript", {"video": video, "start": 0.0, "end": None})
         return Route("summary", "list_videos", {})
     said, seen, event = bool(_SAID.search(q)), bool(_SEEN.search(q)), bool(_EVENT.search(q))
+    if parse_temporal(q) is not None:
+        # "what colour is the car that drives up first?", "how many people walk in?": first / last /
+        # n-th / count / while are worked out over the event list, which only find_moments consults
+        return Route("event", "find_moments", {"query": q, "video": video})
+    if said and any(f(q) is not None for f in (parse_relative, speaker_by_sight, speaker_by_order, parse_said_count,
+                                                parse_said_during, parse_seen_when_said)):
+        # "what does she ask right after how are you?", "what does the man in the red shirt say?":
+        # find_moments answers these over the timed transcript and the picture
+        return Route("said", "find_moments", {"query": q, "video": video})
     at = time_in(q)
     if at is not None and (said or not (seen or event or _DESCRIBE.search(q))) and not parse_relative(q):
         # "what is said at 0:08?", "what are the last words?": the words at that point (the loop
@@ -134,14 +144,6 @@ def route(question: str, video: str | None = None) -> Route:
         # describe a frame: at the time the question names, else the loop picks the video and time
         return Route("describe", "caption_frame", {"video": video, "t": at})
     query = content_query(q)
-    if parse_temporal(q) is not None:
-        # "what colour is the car that drives up first?", "how many people walk in?": first / last /
-        # n-th / count / while are worked out over the event list, which only find_moments consults
-        return Route("event", "find_moments", {"query": q, "video": video})
-    if said and any(f(q) is not None for f in (parse_relative, speaker_by_sight, speaker_by_order, parse_said_count)):
-        # "what does she ask right after how are you?", "what does the man in the red shirt say?":
-        # find_moments answers these over the timed transcript and the picture
-        return Route("said", "find_moments", {"query": q, "video": video})
     if said and not (seen or event):
         if asks_for_all_speech(q):  # the loop picks the video (named, by language, or the only one)
             return Route("summary", "get_transcript" if video else "list_videos",

@@ -151,3 +151,21 @@ def test_speech_of_a_subtitled_stretch_is_said_once(toolbox):
     words = [w for _, _, w in toolbox.words_between("friday_his_girl_friday.mp4", 0.0, 7.0)]
     text = " ".join(words).lower()
     assert text.count("how are you") == 1 and text.count("lord of the universe") == 1, text
+
+
+def test_what_is_seen_when_words_are_said_and_said_when_something_is_seen(toolbox):
+    """His Girl Friday (by eye and ear): "Somebody must have stolen the crown jewels" is said at
+    about 4.3-6 s, over the shot of a man in a grey suit (one face, black-and-white). Big Buck Bunny
+    has no speech: while its title is on screen (25-30 s) nothing is said. JFK has no picture."""
+    from vidsage.agent.router import route
+    from vidsage.tools.relative import said_during, seen_when_said
+
+    m = seen_when_said(toolbox, "What is shown when someone says crown jewels?")
+    assert m is not None and m.video.endswith("friday_his_girl_friday.mp4") and 3.5 <= m.start <= 6.0, m
+    assert "face" in m.evidence[0].text and "crown" in m.evidence[1].text.lower(), m.evidence
+    assert seen_when_said(toolbox, "What is on screen when he says ask not?") is None  # audio only
+    quiet = said_during(toolbox, "What does she say when the title Big Buck Bunny appears?")
+    assert quiet is not None and quiet.video.endswith("big_buck_bunny_0_30.webm") and quiet.start >= 24.0, quiet
+    assert quiet.evidence[0].text.startswith("nothing is said between"), quiet.evidence[0].text
+    for q in ("What is shown when someone says crown jewels?", "What does she say when the title appears?"):
+        assert route(q).tool == "find_moments", q

@@ -242,6 +242,84 @@ def _names(question: str, path: str) -> bool:
     return bool(set(lexical.tokens(question)) & {t for t in stem if len(t) >= 3})
 
 
+# "what is on screen when he says ask not?": something seen, at the time some words are said
+_WHEN_SAID = re.compile(
+    r"^\s*(?P<ask>.+?)\s+(?:when|while|as|just as|right when)\s+(?P<subj>he|she|they|someone|somebody|anyone|"
+    r"the [\w ]+?|[A-Z]\w+)\s+(?:says?|said|mentions?|mentioned|talks? about|talked about|speaks? about|spoke about|"
+    r"asks?|asked|reads?)\s+(?P<phrase>.+?)\s*[?.!]*$", re.I)
+_SEEN_ASK = re.compile(r"\b(on[- ]screen|shown|show|showing|visible|see|seen|slide|picture|frame|image|wear\w*|"
+                       r"colou?r|written|displayed|in view|look like)\b", re.I)
+# "what does she say when the title appears?": what is said at the time something is seen
+_SAY_DURING = re.compile(r"^\s*what\s+(?:does|did|do|is|was)\s+(?P<subj>.+?)\s+(?:say|said|saying|ask|asking|tell|"
+                         r"telling|shout|shouting)\w*\s+(?:when|while|as|just as|right when)\s+(?P<event>.+?)\s*[?.!]*$",
+                         re.I)
+SEEN_FLOOR = 0.3  # a visual match under this (fused score) is too weak to say when something is seen
+
+
+def parse_seen_when_said(question: str) -> str | None:
+    """The words said, for "what is on screen / what does the slide show when he says <words>?"."""
+    m = _WHEN_SAID.match(question.strip())
+    if not m or not _SEEN_ASK.search(m.group("ask")):
+        return None
+    phrase = m.group("phrase").strip(" \"'“”‘’")
+    return phrase if lexical.tokens(phrase, drop_stopwords=False) else None
+
+
+def parse_said_during(question: str) -> str | None:
+    """What is seen, for "what does she say when <something is seen>?"."""
+    m = _SAY_DURING.match(question.strip())
+    return m.group("event") if m else None
+
+
+def seen_when_said(toolbox, question: str, video: str | None = None) -> Moment | None:
+    """What the picture shows at the moment some words are said: the words found in the timed
+    transcript, then the frame (and the events on screen) at that time; or None."""
+    phrase = parse_seen_when_said(question)
+    if phrase is None:
+        return None
+    from .extra import caption_frame
+
+    want = lexical.tokens(phrase, drop_stopwords=False)
+    done = toolbox.store.done_videos()
+    for h in toolbox.search_transcript(phrase, video=video, k=5):
+        rec = done.get(str(h.meta.get("video_id")))
+        if rec is not None and not rec.keyframes:
+            continue  # audio only: nothing is seen there
+        words = hit_words(h)
+        span = lexical.best_span(want, words)
+        if span is None or _cover(want, [w for a, b, w in words if span[0] - 0.01 <= a and b <= span[1] + 0.01]) < MIN_COVER:
+            continue
+        d = caption_frame(toolbox, h.video, (span[0] + span[1]) / 2)
+        seen = Hit(h.video, span[0], span[1], h.score, d["description"], "frame", {"label": d["label"], "words": phrase})
+        said = Hit(h.video, span[0], span[1], h.score, " ".join(w for a, b, w in words
+                                                                 if span[0] - 0.01 <= a and b <= span[1] + 0.01),
+                   "transcript", {})
+        return Moment(h.video, span[0], span[1], h.score, [seen, said])
+    return None
+
+
+def said_during(toolbox, question: str, video: str | None = None) -> Moment | None:
+    """What is said while something is seen ("what does she say when the title appears?"): the best
+    visual moment of the description, and the words said inside it, or that nothing is said then."""
+    event = parse_said_during(question)
+    if event is None:
+        return None
+    from .moments import fuse_moments
+    from .toolbox import QueryIntent
+
+    visual = toolbox._hybrid("segments", event, video, 12) + toolbox._hybrid("frames", event, video, 12)
+    intent = QueryIntent(event, lexical.tokens(event, drop_stopwords=False), 0.0, 1.0)
+    seen = fuse_moments([], visual, intent, toolbox.store, 1, qvec=toolbox._qvec(event))
+    if not seen or seen[0].score < SEEN_FLOOR:
+        return None
+    m = seen[0]
+    speech = toolbox.speech_in(m) or Hit(m.video, m.start, m.end, m.score,
+                                          f"nothing is said between {fmt_time(m.start)} and {fmt_time(m.end)}",
+                                          "transcript", {})
+    speech.meta.update({"while": event, "seen": m.evidence[0].text[:160] if m.evidence else ""})
+    return Moment(m.video, m.start, m.end, m.score, [speech] + m.evidence)
+
+
 def _cover(want: list[str], words: list[str]) -> float:
     got = [t for w in words for t in lexical.tokens(w, drop_stopwords=False)]
     left = list(got)
@@ -285,4 +363,5 @@ def _next_sentence(words: list[tuple[float, float, str]], span: tuple[float, flo
     return out
 
 
-__all__ = ["parse_relative", "said_relative", "said_by", "speaker_by_sight", "parse_said_when", "said_when", "parse_said_count", "said_count", "speaker_by_order"]
+__all__ = ["parse_relative", "said_relative", "said_by", "speaker_by_sight", "parse_said_when", "said_when", "parse_said_count", "said_count", "speaker_by_order",
+           "parse_seen_when_said", "seen_when_said", "parse_said_during", "said_during"]
