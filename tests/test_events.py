@@ -214,6 +214,17 @@ def test_before_after_over_events(event_toolbox):
     assert abs(top.start - CARS[1][0]) <= 1.0  # the silver car starts just before the red one
 
 
+def test_while_picks_the_anchor_that_is_on_screen_with_the_subject(event_toolbox):
+    """Of the white cars, only the one that passes the red car (14.5-19 s, by eye) is on screen with
+    it; "where is the red car when the white car passes it?" is answered with the red car then."""
+    from vidsage.tools.temporal import parse_temporal
+
+    q = "Where is the red car when the white car passes it?"
+    assert parse_temporal(q).op == "while" and parse_temporal("What is on screen when he says ask not?") is None
+    top = event_toolbox.find_moments(q, video="car-detection.mp4")[0]
+    assert abs(top.start - CARS[2][0]) <= 1.5 and "red car" in top.evidence[0].text, top.evidence[0].text
+
+
 def test_counting(event_toolbox):
     res = event_toolbox.count_events("How many people walk in?")
     assert res["count"] == 6 and res["video"].endswith("one-by-one-person-detection.mp4")

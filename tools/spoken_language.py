@@ -62,7 +62,8 @@ def language_moment(toolbox, question: str, video: str | None, ranked: list[Mome
         said = Hit(rec.path, start, end, 0.0, " ".join(h.text for h in best)[:300], "transcript",
                    {"language": code, "chunks": len(best)})
         rank = order.get(rec.path, len(ranked))
-        runs.append((rank, -(end - start), Moment(rec.path, start, end, 0.0, [said])))
+        # score 1: worked out from the language labels, not a similarity (it must not read as "not found")
+        runs.append((rank, -(end - start), Moment(rec.path, start, end, 1.0, [said])))
     if not runs:
         return None
     runs.sort(key=lambda r: (r[0], r[1]))

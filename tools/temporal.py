@@ -35,6 +35,8 @@ _BEFORE_AFTER = re.compile(r"\b(right |just |immediately |shortly )?(before|afte
 _WHILE = re.compile(r"\b(while|during|as long as)\b\s+(?P<anchor>.+?)(\s+(is|are)\s+(on[- ]screen|visible|shown|"
                     r"there|in (the )?(picture|frame|room|view))|\s+(appears?|drives?|passes|moves?|walks?|stands?))?"
                     r"\s*[?.!]*$", re.I)
+_WHEN_MID = re.compile(r"^(?P<head>\s*(?:what|where|which|who|how|is|are|does|do)\b.+?)\s+(?:when|whenever)\s+"
+                       r"(?P<anchor>.+?)\s*[?.!]*$", re.I)
 # "the car that passes the red car", "who is on screen together with X": overlap with an anchor event
 _WITH = re.compile(r"\b(?:that|which|who)\s+(?:passes|passed|pass|meets|met|crosses|crossed|overtakes|overtook|"
                    r"drives past|goes past|walks past)\s+(?P<anchor>.+)$|"
@@ -152,6 +154,11 @@ def parse_temporal(question: str) -> TemporalQuery | None:
         head, anchor = q[:m.start()], m.group("anchor").strip(" ?.!")
         return TemporalQuery("while", cls=_class_of(head), colour_words=_colours_of(head), subject=head.strip(),
                              anchor=anchor)
+    m = _WHEN_MID.match(q)  # "where is the red car when the white car passes it?"
+    if m and _class_of(m.group("head")) is not None and _class_of(m.group("anchor")) is not None:
+        head, anchor = m.group("head"), m.group("anchor").strip(" ?.!")
+        return TemporalQuery("while", cls=_class_of(head), colour_words=_colours_of(head), subject=head.strip(),
+                             anchor=anchor)
     m = _ORDINAL.search(q)
     if m:
         cls = _class_of(q)
@@ -254,17 +261,22 @@ def select_events(toolbox, events: list[Hit], cls: str | None, colour_words: lis
 
 def _anchor(toolbox, events: list[Hit], phrase: str) -> Hit | None:
     """The one event a phrase names ("the red car", "the title"): class/colour first, then similarity."""
+    ranked = _anchors(toolbox, events, phrase)
+    return ranked[0] if ranked else None
+
+
+def _anchors(toolbox, events: list[Hit], phrase: str) -> list[Hit]:
+    """The events a phrase may name, the likeliest first (an ordinal picks exactly one)."""
     cls, colours = _class_of(phrase), _colours_of(phrase)
     cands = select_events(toolbox, events, cls, colours, phrase) if cls else events
-    if not cands:
-        return None
-    if len(cands) == 1:
-        return cands[0]
+    if len(cands) <= 1:
+        return cands
     m = _ORDINAL.search(phrase)
     if m and cls:
-        return _nth(cands, _ordinal_n(phrase, m))
+        pick = _nth(cands, _ordinal_n(phrase, m))
+        return [pick] if pick is not None else []
     sims = _similar(toolbox, phrase, cands)
-    return cands[int(np.argmax(sims))]
+    return [cands[i] for i in np.argsort(-sims, kind="stable")]
 
 
 def _nth(events: list[Hit], n: int) -> Hit | None:
@@ -410,9 +422,15 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
         text = (f"the {_ordinal_word(tq.n)} {_noun(tq, 1)} ({pos} of {len(chosen)}): {_event_label(pick)}, "
                 f"{fmt_span(pick.start, pick.end)}; {pick.text}")
         return TemporalAnswer(tq, vid, vpath, [pick], _moment(vpath, pick, text, vid), text)
-    anchor = _anchor(toolbox, events, tq.anchor or "")
-    if anchor is None:
+    anchors = _anchors(toolbox, events, tq.anchor or "")
+    if not anchors:
         return None
+    anchor = anchors[0]
+    if tq.op == "while" and tq.cls is not None and len(anchors) > 1:
+        # "where is the red car when the white car passes it?": of the white cars, the one that is on
+        # screen together with a red car
+        wanted = select_events(toolbox, [h for h in events if h not in anchors], tq.cls, tq.colour_words, tq.subject)
+        anchor = next((a for a in anchors if any(h.start < a.end and h.end > a.start for h in wanted)), anchor)
     others = [h for h in events if h is not anchor]
     pool = select_events(toolbox, others, tq.cls, tq.colour_words, tq.subject) if tq.cls else \
         [h for h in others if h.kind == "segment:object"] or others
