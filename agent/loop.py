@@ -398,7 +398,7 @@ class _Run:
         try:
             reply = json.loads(out.raw)
             chosen = [str(i) for i in reply.get("evidence", [])]
-            text = " ".join(str(reply.get("answer", "")).split())
+            text = _LABEL_COPIED.sub(r"\1", " ".join(str(reply.get("answer", "")).split()))
         except (json.JSONDecodeError, AttributeError):  # cut off: keep the streamed text, cite the best line
             chosen, text = [shown[0].id], " ".join(out.text.split())
         cited = [e for e in (self.log.get(i) for i in dict.fromkeys(chosen)) if e is not None and e in shown]
@@ -464,6 +464,8 @@ class _Run:
         return out
 
 
+# an evidence line's kind copied into a quote ("she says 'said: lay white by S0 again'")
+_LABEL_COPIED = re.compile(r"([\"'“‘«]\s*)(?:said|frame tags|frame|shot|object|text|count|while|moment): ", re.I)
 _NO = re.compile(r"^\W*no\b", re.I)
 _CLAUSE_END = (".", "?", "!", ",", ";", ":", "。", "？", "！", "，")
 

@@ -319,6 +319,13 @@ def test_yes_to_a_presence_question_needs_the_thing_in_the_evidence(agent_settin
     assert face["answer"] != NOT_FOUND and face["citations"], face  # the frame shows one
 
 
+def test_an_evidence_label_copied_into_a_quote_is_dropped(agent_settings, toolbox):
+    """Moment lines read «said: ...»; the model once quoted "'said: Lay white by S0 again.'"."""
+    copied = '{"evidence": ["E1"], "answer": "He says \'said: ask what you can do for your country\'"}'
+    r = run_agent("What does he say you should ask instead?", agent_settings, toolbox, llm=ScriptedLLM([copied]))
+    assert "said:" not in r["answer"] and "'ask what you can do for your country'" in r["answer"], r["answer"]
+
+
 def test_a_paraphrased_quote_comes_with_the_words_as_said(agent_settings, toolbox):
     """The 1.5B model turns "ask what you can do for your country" into "...what they can do for
     their country"; asked what was said, the answer then also gives the clause as said."""
