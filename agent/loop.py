@@ -566,15 +566,6 @@ def _moment_of(c: dict[str, Any], moments: list[Evidence]) -> dict[str, Any]:
     return c
 
 
-_NAME_SPLIT = re.compile(r"[\W_]+|(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
-
-
-def _words_of(text: str) -> list[str]:
-    """Words of a name or a question, split at punctuation and between letters and digits
-    ("apollo11" -> apollo, 11; "one-by-one-person" -> one, by, one, person)."""
-    return [w for w in _NAME_SPLIT.split(text.lower()) if w]
-
-
 _VIDEO_NOUNS = frozenset("video videos clip clips recording recordings file files film movie footage track audio "
                          "talk interview speech".split())
 
@@ -583,12 +574,12 @@ def named_video(question: str, videos: list[dict[str, Any]]) -> dict[str, Any] |
     """The one video the question names explicitly, as a file name ("jfk.flac") or as words of its
     name followed by a word for a video ("the car video", "the one-by-one clip"); else None. A name
     word used as content ("when does the red car appear?") names nothing."""
-    words = _words_of(question)
+    words = lexical.name_words(question)
     low = question.lower()
     best: tuple[int, list[dict[str, Any]]] = (0, [])
     for v in videos:
         name = Path(v["video"]).name.lower()
-        parts = _words_of(Path(v["video"]).stem)
+        parts = lexical.name_words(Path(v["video"]).stem)
         n_best = len(parts) + 1 if name in low else 0
         for i in range(len(words)):
             for n in range(1, len(parts) + 1):
@@ -612,10 +603,10 @@ def pick_video(question: str, videos: list[dict[str, Any]], need_picture: bool =
     """The one video a question must be about: named in it ("the JFK clip", "the one-by-one video"),
     or the one in the language it names, or the only candidate."""
     qset = set(lexical.tokens(question))
-    qtext = f" {' '.join(_words_of(question))} "
+    qtext = f" {' '.join(lexical.name_words(question))} "
 
     def named_by(v: dict[str, Any]) -> int:
-        parts = _words_of(Path(v["video"]).stem)
+        parts = lexical.name_words(Path(v["video"]).stem)
         words = len(qset & {t for t in parts if len(t) >= 3})
         # or a run of two or more of its name's words, in order, stopwords too ("one by one")
         run = max((n for i in range(len(parts)) for n in range(2, len(parts) - i + 1)

@@ -35,6 +35,15 @@ LANGUAGE_NAMES = {
 }
 
 
+_NAME_SPLIT = re.compile(r"[\W_]+|(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+
+
+def name_words(text: str) -> list[str]:
+    """Words of a file name or a question, split at punctuation and between letters and digits
+    ("apollo11" -> apollo, 11; "one-by-one-person" -> one, by, one, person), stopwords kept."""
+    return [w for w in _NAME_SPLIT.split(text.lower()) if w]
+
+
 def language_name(code: str) -> str:
     """"de" -> "German"; an unknown code is returned as it is."""
     for name, c in LANGUAGE_NAMES.items():

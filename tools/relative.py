@@ -135,13 +135,7 @@ def said_by(toolbox, question: str, video: str | None = None) -> Moment | None:
     subject = speaker_by_sight(question)
     if subject is None:
         return None
-    from .moments import fuse_moments
-    from .toolbox import QueryIntent
-
-    visual = toolbox._hybrid("segments", subject, video, 12) + toolbox._hybrid("frames", subject, video, 12)
-    intent = QueryIntent(subject, lexical.tokens(subject, drop_stopwords=False), 0.0, 1.0)
-    seen = fuse_moments([], visual, intent, toolbox.store, 3, qvec=toolbox._qvec(subject))
-    for moment in seen:
+    for moment in seen_moments(toolbox, subject, video, 3):
         speech = toolbox.speech_in(moment)
         if speech is not None:
             speech.meta.update({"speaker": subject, "seen": moment.evidence[0].text[:160] if moment.evidence else ""})
@@ -174,13 +168,8 @@ def said_when(toolbox, question: str, video: str | None = None) -> Moment | None
     spans = {v: s for v, s in spans.items() if s}
     if not spans:
         return None
-    from .moments import fuse_moments
-    from .toolbox import QueryIntent
-
-    intent = QueryIntent(subject, lexical.tokens(subject, drop_stopwords=False), 0.0, 1.0)
     for vid in list(spans)[:3]:  # the videos where the words are said best
-        visual = toolbox._hybrid("segments", subject, vid, 12) + toolbox._hybrid("frames", subject, vid, 12)
-        seen_all = fuse_moments([], visual, intent, toolbox.store, 3, qvec=toolbox._qvec(subject))
+        seen_all = seen_moments(toolbox, subject, vid, 3)
         # only moments that match the description about as well as the best: a weaker one is
         # someone else, and their saying the words is not an answer
         for seen in [m for m in seen_all if m.score >= SEEN_NEAR_BEST * seen_all[0].score]:
@@ -238,7 +227,7 @@ def said_count(toolbox, question: str, video: str | None = None) -> Moment | Non
 
 
 def _names(question: str, path: str) -> bool:
-    stem = re.split(r"[\W_]+|(?<=[a-z])(?=\d)", path.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower())
+    stem = lexical.name_words(path.rsplit("/", 1)[-1].rsplit(".", 1)[0])
     return bool(set(lexical.tokens(question)) & {t for t in stem if len(t) >= 3})
 
 
@@ -304,12 +293,7 @@ def said_during(toolbox, question: str, video: str | None = None) -> Moment | No
     event = parse_said_during(question)
     if event is None:
         return None
-    from .moments import fuse_moments
-    from .toolbox import QueryIntent
-
-    visual = toolbox._hybrid("segments", event, video, 12) + toolbox._hybrid("frames", event, video, 12)
-    intent = QueryIntent(event, lexical.tokens(event, drop_stopwords=False), 0.0, 1.0)
-    seen = fuse_moments([], visual, intent, toolbox.store, 1, qvec=toolbox._qvec(event))
+    seen = seen_moments(toolbox, event, video, 1)
     if not seen or seen[0].score < SEEN_FLOOR:
         return None
     m = seen[0]
@@ -318,6 +302,17 @@ def said_during(toolbox, question: str, video: str | None = None) -> Moment | No
                                           "transcript", {})
     speech.meta.update({"while": event, "seen": m.evidence[0].text[:160] if m.evidence else ""})
     return Moment(m.video, m.start, m.end, m.score, [speech] + m.evidence)
+
+
+def seen_moments(toolbox, description: str, video: str | None, k: int) -> list[Moment]:
+    """Where a description is seen, best first: searched in the picture only (keyframes and
+    segments), never in speech, whose words would match the description's colours and nouns."""
+    from .moments import fuse_moments
+    from .toolbox import QueryIntent
+
+    visual = toolbox._hybrid("segments", description, video, 12) + toolbox._hybrid("frames", description, video, 12)
+    intent = QueryIntent(description, lexical.tokens(description, drop_stopwords=False), 0.0, 1.0)
+    return fuse_moments([], visual, intent, toolbox.store, k, qvec=toolbox._qvec(description))
 
 
 def _cover(want: list[str], words: list[str]) -> float:
