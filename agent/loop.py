@@ -37,6 +37,7 @@ from pydantic import BaseModel, ValidationError
 from vidsage import prompts
 from vidsage.config import Settings
 from vidsage.tools import lexical
+from vidsage.tools.lexical import named_video
 from vidsage.tools.lc import TOOL_NAMES, TOOL_SPECS, Evidence, EvidenceLog, make_tools, render, run_tool
 from vidsage.types import same_moment
 
@@ -564,39 +565,6 @@ def _moment_of(c: dict[str, Any], moments: list[Evidence]) -> dict[str, Any]:
         if m.video == c["video"] and m.start - 0.6 <= c["start"] <= m.end + 0.6:
             return {"video": m.video, "start": round(m.start, 2), "end": round(m.end, 2)}
     return c
-
-
-_VIDEO_NOUNS = frozenset("video videos clip clips recording recordings file files film movie footage track audio "
-                         "talk interview speech".split())
-
-
-def named_video(question: str, videos: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The one video the question names explicitly, as a file name ("jfk.flac") or as words of its
-    name followed by a word for a video ("the car video", "the one-by-one clip"); else None. A name
-    word used as content ("when does the red car appear?") names nothing."""
-    words = lexical.name_words(question)
-    low = question.lower()
-    best: tuple[int, list[dict[str, Any]]] = (0, [])
-    for v in videos:
-        name = Path(v["video"]).name.lower()
-        parts = lexical.name_words(Path(v["video"]).stem)
-        n_best = len(parts) + 1 if name in low else 0
-        for i in range(len(words)):
-            for n in range(1, len(parts) + 1):
-                run = words[i:i + n]
-                if len(run) < n or (n == 1 and len(run[0]) < 3) or not _is_run_of(run, parts):
-                    continue
-                if _VIDEO_NOUNS & set(words[i + n:i + n + 2]):
-                    n_best = max(n_best, n)
-        if n_best > best[0]:
-            best = (n_best, [v])
-        elif n_best and n_best == best[0]:
-            best[1].append(v)
-    return best[1][0] if len(best[1]) == 1 else None
-
-
-def _is_run_of(run: list[str], parts: list[str]) -> bool:
-    return any(parts[j:j + len(run)] == run for j in range(len(parts) - len(run) + 1))
 
 
 def pick_video(question: str, videos: list[dict[str, Any]], need_picture: bool = False) -> dict[str, Any] | None:

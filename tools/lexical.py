@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
 STOPWORDS = frozenset("""
 a an the and or but of to in on at by for with from into onto about as is are was were be been being
@@ -42,6 +43,39 @@ def name_words(text: str) -> list[str]:
     """Words of a file name or a question, split at punctuation and between letters and digits
     ("apollo11" -> apollo, 11; "one-by-one-person" -> one, by, one, person), stopwords kept."""
     return [w for w in _NAME_SPLIT.split(text.lower()) if w]
+
+
+_VIDEO_NOUNS = frozenset("video videos clip clips recording recordings file files film movie footage track audio "
+                         "talk interview speech".split())
+
+
+def named_video(question: str, videos: list[dict]) -> dict | None:
+    """The one video the question names explicitly, as a file name ("jfk.flac") or as words of its
+    name followed by a word for a video ("the car video", "the one-by-one clip"); else None. A name
+    word used as content ("when does the red car appear?") names nothing."""
+    words = name_words(question)
+    low = question.lower()
+    best: tuple[int, list[dict[str, Any]]] = (0, [])
+    for v in videos:
+        name = Path(v["video"]).name.lower()
+        parts = name_words(Path(v["video"]).stem)
+        n_best = len(parts) + 1 if name in low else 0
+        for i in range(len(words)):
+            for n in range(1, len(parts) + 1):
+                run = words[i:i + n]
+                if len(run) < n or (n == 1 and len(run[0]) < 3) or not _is_run_of(run, parts):
+                    continue
+                if _VIDEO_NOUNS & set(words[i + n:i + n + 2]):
+                    n_best = max(n_best, n)
+        if n_best > best[0]:
+            best = (n_best, [v])
+        elif n_best and n_best == best[0]:
+            best[1].append(v)
+    return best[1][0] if len(best[1]) == 1 else None
+
+
+def _is_run_of(run: list[str], parts: list[str]) -> bool:
+    return any(parts[j:j + len(run)] == run for j in range(len(parts) - len(run) + 1))
 
 
 def language_name(code: str) -> str:

@@ -44,6 +44,7 @@ _SAID_COUNT = re.compile(r"^\s*how (?:many times|often)\s+(?:does|did|do|is|was|
                          r"(?P<phrase>.+?)\s*[?.!]*$", re.I)
 _SAID_COUNT_PASSIVE = re.compile(r"^\s*how (?:many times|often)\s+(?:is|was|are|were)\s+(?:the (?:words?|phrase|name)\s+)?"
                                  r"(?P<phrase>.+?)\s+(?:said|mentioned|spoken|used|repeated|uttered)\b(?P<rest>.*)$", re.I)
+_QUOTES = " \"'“”‘’"  # quote marks around a phrase in a question
 MIN_COVER = 0.75  # share of the anchor's words (stopwords too) that must be found in order
 MAX_WORDS = 14
 MAX_GAP_S = 1.5
@@ -54,7 +55,7 @@ def parse_relative(question: str) -> tuple[str, str] | None:
     m = _RELATIVE.search(question.strip())
     if not m:
         return None
-    anchor = _ANCHOR_LEAD.sub("", m.group("anchor").strip(" \"'“”‘’")).strip(" \"'“”‘’")
+    anchor = _ANCHOR_LEAD.sub("", m.group("anchor").strip(_QUOTES)).strip(_QUOTES)
     if len(lexical.tokens(anchor, drop_stopwords=False)) < 2:
         return None  # one word ("after the letter p") is too weak an anchor to find by words alone
     return m.group("dir").lower(), anchor
@@ -148,7 +149,7 @@ def parse_said_when(question: str) -> tuple[str, str] | None:
     m = _SAID_WHEN.match(question.strip())
     if not m or not _LOOKS.search(m.group("subj")):
         return None
-    phrase = m.group("phrase").strip(" \"'“”‘’")
+    phrase = m.group("phrase").strip(_QUOTES)
     return (m.group("subj"), phrase) if lexical.tokens(phrase, drop_stopwords=False) else None
 
 
@@ -160,12 +161,7 @@ def said_when(toolbox, question: str, video: str | None = None) -> Moment | None
     if parsed is None:
         return None
     subject, phrase = parsed
-    want = lexical.tokens(phrase, drop_stopwords=False)
-    spans: dict[str, list[tuple[float, float]]] = {}
-    for h in toolbox.search_transcript(phrase, video=video, k=12):
-        if h.video not in spans:
-            spans[h.video] = lexical.phrase_spans(want, toolbox.words_between(h.video, 0.0, float("inf")))
-    spans = {v: s for v, s in spans.items() if s}
+    spans = places_said(toolbox, phrase, video)
     if not spans:
         return None
     for vid in list(spans)[:3]:  # the videos where the words are said best
@@ -189,7 +185,7 @@ def parse_said_count(question: str) -> str | None:
     m = _SAID_COUNT_PASSIVE.match(question.strip()) or _SAID_COUNT.match(question.strip())
     if not m:
         return None
-    phrase = _VIDEO_TAIL.sub("", m.group("phrase")).strip(" \"'“”‘’")
+    phrase = _VIDEO_TAIL.sub("", m.group("phrase")).strip(_QUOTES)
     return phrase if lexical.tokens(phrase, drop_stopwords=False) else None
 
 
@@ -204,31 +200,27 @@ def said_count(toolbox, question: str, video: str | None = None) -> Moment | Non
     phrase = parse_said_count(question)
     if phrase is None:
         return None
-    want = lexical.tokens(phrase, drop_stopwords=False)
-    counted: list[tuple[int, str, list[tuple[float, float]]]] = []
-    seen: set[str] = set()
-    for h in toolbox.search_transcript(phrase, video=video, k=12):
-        if h.video in seen:
-            continue
-        seen.add(h.video)
-        spans = lexical.phrase_spans(want, toolbox.words_between(h.video, 0.0, float("inf")))
-        if spans:
-            counted.append((len(spans), h.video, spans))
-    if not counted:
+    places = places_said(toolbox, phrase, video)
+    if not places:
         return None
-    if video is None:  # a question that names a video counts in that one
-        named = [c for c in counted if _names(question, c[1])]
-        counted = named or counted
-    n, vid, spans = max(counted, key=lambda c: c[0])
+    named = lexical.named_video(question, [{"video": v} for v in places]) if video is None else None
+    vid = named["video"] if named else max(places, key=lambda v: len(places[v]))
+    spans = places[vid]
+    n = len(spans)
     times = ", ".join(f"{fmt_time(a)}" for a, _ in spans[:20])
     text = f'"{phrase}" is said {n} time{"s" if n != 1 else ""} in {vid.rsplit("/", 1)[-1]}: at {times}'
     said = Hit(vid, spans[0][0], spans[-1][1], 1.0, text, "transcript", {"count": n, "phrase": phrase})
     return Moment(vid, spans[0][0], spans[-1][1], 1.0, [said])
 
 
-def _names(question: str, path: str) -> bool:
-    stem = lexical.name_words(path.rsplit("/", 1)[-1].rsplit(".", 1)[0])
-    return bool(set(lexical.tokens(question)) & {t for t in stem if len(t) >= 3})
+def places_said(toolbox, phrase: str, video: str | None = None) -> dict[str, list[tuple[float, float]]]:
+    """Every place a phrase is said, per video, in the videos whose transcript matches it best first."""
+    want = lexical.tokens(phrase, drop_stopwords=False)
+    spans: dict[str, list[tuple[float, float]]] = {}
+    for h in toolbox.search_transcript(phrase, video=video, k=12):
+        if h.video not in spans:
+            spans[h.video] = lexical.phrase_spans(want, toolbox.words_between(h.video, 0.0, float("inf")))
+    return {v: s for v, s in spans.items() if s}
 
 
 # "what is on screen when he says ask not?": something seen, at the time some words are said
@@ -250,7 +242,7 @@ def parse_seen_when_said(question: str) -> str | None:
     m = _WHEN_SAID.match(question.strip())
     if not m or not _SEEN_ASK.search(m.group("ask")):
         return None
-    phrase = m.group("phrase").strip(" \"'“”‘’")
+    phrase = m.group("phrase").strip(_QUOTES)
     return phrase if lexical.tokens(phrase, drop_stopwords=False) else None
 
 
@@ -358,5 +350,5 @@ def _next_sentence(words: list[tuple[float, float, str]], span: tuple[float, flo
     return out
 
 
-__all__ = ["parse_relative", "said_relative", "said_by", "speaker_by_sight", "parse_said_when", "said_when", "parse_said_count", "said_count", "speaker_by_order",
+__all__ = ["parse_relative", "said_relative", "said_by", "speaker_by_sight", "parse_said_when", "said_when", "parse_said_count", "said_count", "places_said", "speaker_by_order",
            "parse_seen_when_said", "seen_when_said", "parse_said_during", "said_during"]

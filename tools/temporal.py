@@ -29,7 +29,6 @@ _ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|
                       r"penultimate|earliest|latest|(\d{1,3})(?:st|nd|rd|th))\b", re.I)
 _SECOND_TO_LAST = re.compile(r"\b(second|2nd)[- ](to[- ])?last\b", re.I)
 _COUNT = re.compile(r"\b(how many|number of|count (the|all)?)\b", re.I)
-_TIMES_SAID = re.compile(r"\bhow (many times|often)\b.*\b(say|says|said|mention\w*|use\w*|repeat\w*)\b", re.I)
 _DISTINCT = re.compile(r"\b(different|distinct|separate|individual|unique)\b", re.I)
 _BEFORE_AFTER = re.compile(r"\b(right |just |immediately |shortly )?(before|after)\b\s+(?P<anchor>.+)$", re.I)
 _WHILE = re.compile(r"\b(while|during|as long as)\b\s+(?P<anchor>.+?)(\s+(is|are)\s+(on[- ]screen|visible|shown|"
@@ -125,7 +124,9 @@ def parse_temporal(question: str) -> TemporalQuery | None:
     q = " ".join(question.split())
     if not q:
         return None
-    if _TIMES_SAID.search(q):
+    from .relative import parse_said_count
+
+    if parse_said_count(q) is not None:
         return None  # "how many times does someone say now?": a count of words said (relative.said_count)
     if _COUNT.search(q):  # "how many people speak" is still a count of people
         rest = q[_COUNT.search(q).end():]
