@@ -76,7 +76,8 @@ def test_what_the_man_in_the_red_shirt_says(toolbox):
     ("When does the man in the red shirt say white?", ("the man in the red shirt", "white")),
     ("When does the woman with grey hair say the word again?", ("the woman with grey hair", "again")),
     ("When did the man in the blue jacket mention 'the budget'?", ("the man in the blue jacket", "the budget")),
-    ("When does the speaker say soon?", None),  # nobody described by sight: the phrase search answers it
+    ("When does the speaker say soon?", ("the speaker", "soon")),
+    ("When does someone say white for the second time in the grid video?", ("someone", "white")),
     ("When does the red car pass?", None),
 ])
 def test_parse_said_when(question, expected):
@@ -97,6 +98,31 @@ def test_when_the_man_in_the_red_shirt_says_white(toolbox):
     assert said_when(toolbox, "When does the woman with grey hair say now?") is None
     top = toolbox.find_moments("When does the man in the red shirt say white?", k=3)[0]
     assert top.video == m.video and (top.start, top.end) == (m.start, m.end)
+
+
+def test_when_words_are_said_by_anyone(toolbox):
+    """The words themselves, not their sentence. JFK (by ear, and the eval truths): "ask not what
+    your country can do for you" 3.3-7.5 s, then "ask what you can do for your country" 8.2-10.3 s,
+    the same words in another order. Friday: the subtitle cue 1.5-4.3 s holds "he's in a bad humor",
+    said at about 3.0-4.3 s. GRID: "white" is said at about 1 s, 16 s and 19 s; the first speaker
+    (0-2.9 s) ends with "soon" at about 1.7-2.2 s."""
+    from vidsage.tools.relative import said_when
+
+    second = said_when(toolbox, "At what point does he say ask what you can do for your country?")
+    assert second is not None and second.video.endswith("jfk.flac") and 7.6 <= second.start <= 8.4, second
+    first = said_when(toolbox, "When does he say ask not what your country can do for you?")
+    assert first is not None and 2.5 <= first.start <= 3.5 and 7.0 <= first.end <= 7.8, first
+    humor = said_when(toolbox, "When does someone say he's in a bad humor?")
+    assert humor is not None and "friday" in humor.video and 2.7 <= humor.start <= 3.3 and humor.end <= 4.6, humor
+    white = said_when(toolbox, "When does someone say white for the second time in the grid video?")
+    assert white is not None and 15.3 <= white.start <= 16.5, white
+    assert "3 times" in white.evidence[0].text, white.evidence[0].text
+    soon = said_when(toolbox, "When does the first speaker say the word soon?")
+    assert soon is not None and 1.4 <= soon.start and soon.end <= 2.6, soon
+    assert said_when(toolbox, "When does someone say penguin?") is None
+    assert said_when(toolbox, "When do they mention the crown jewels?") is None  # a topic: similarity answers
+    top = toolbox.find_moments("When does the first speaker say the word soon?", k=3)[0]
+    assert (top.start, top.end) == (soon.start, soon.end)
 
 
 @pytest.mark.parametrize("question, phrase", [

@@ -232,6 +232,39 @@ def phrase_spans(query: list[str], words: list[tuple[float, float, str]],
     return [(words[a][0], words[b][1]) for _, a, b in found]
 
 
+def trim_span(query: list[str], words: list[tuple[float, float, str]], span: tuple[float, float]) -> tuple[float, float]:
+    """`span` without the words at either end that the phrase does not need: a window found by its
+    words ("for you, ask what you can do for your country") starts where the phrase does."""
+    inside = [w for w in words if span[0] - 0.01 <= w[0] and w[1] <= span[1] + 0.01]
+    if not inside:
+        return span
+
+    def score(ws: list[tuple[float, float, str]]) -> float:
+        return in_order(query, [t for _, _, w in ws for t in tokens(w, drop_stopwords=False)])
+
+    full = score(inside)
+    while len(inside) > 1 and score(inside[1:]) >= full:
+        inside = inside[1:]
+    while len(inside) > 1 and score(inside[:-1]) >= full:
+        inside = inside[:-1]
+    return inside[0][0], inside[-1][1]
+
+
+def in_order(query: list[str], said: list[str]) -> float:
+    """Share of the query's tokens said in the query's order (longest common subsequence, with the
+    same loose matching as the spans): the same words in another order score lower."""
+    if not query:
+        return 0.0
+    row = [0] * (len(said) + 1)
+    for q in query:
+        prev_diag = 0
+        for j, t in enumerate(said, 1):
+            keep = row[j]
+            row[j] = prev_diag + 1 if _match(t, {q: 1}) else max(row[j], row[j - 1])
+            prev_diag = keep
+    return row[-1] / len(query)
+
+
 def _match(token: str, left: dict[str, int]) -> str | None:
     """The query token that `token` satisfies (exact, or a shared stem of 5+ letters), if any is left."""
     if left.get(token, 0) > 0:

@@ -35,8 +35,10 @@ _LOOKS = re.compile(r"\b(red|green|blue|yellow|white|black|grey|gray|brown|pink|
                     r"blonde|blond|dress|suit|tie|uniform|sweater|jumper|cardigan|hoodie|jeans|wearing)\b", re.I)
 # "when does the man in the red shirt say white?": who (described by sight) and the words said
 _SAID_WHEN = re.compile(r"^\s*(?:when|at what (?:point|time|moment))\s+(?:does|did|do)\s+(?P<subj>.+?)\s+"
-                        r"(?:say|ask|shout|mention|read out|pronounce|call out)\s+"
+                        r"(?P<verb>say|ask|shout|mention|read out|pronounce|call out)\s+"
                         r"(?:the (?:words?|phrase|letter|number|name)\s+)?(?P<phrase>.+?)\s*[?.!]*$", re.I)
+# "... for the second time", "... the last time": which of several places the words are said
+_NTH_TIME = re.compile(r"\s+(?:for\s+)?the\s+(?P<nth>\w+)\s+time\s*$", re.I)
 SEEN_NEAR_BEST = 0.8  # a seen moment scoring under this share of the best one shows someone else
 # "how many times does someone say now?", "how often does he mention the budget?"
 _SAID_COUNT = re.compile(r"^\s*how (?:many times|often)\s+(?:does|did|do|is|was|are|were)\s+(?P<subj>.+?)\s+"
@@ -145,18 +147,22 @@ def said_by(toolbox, question: str, video: str | None = None) -> Moment | None:
 
 
 def parse_said_when(question: str) -> tuple[str, str] | None:
-    """(who, words) for "when does <someone described by sight> say <words>?", else None."""
+    """(who, words) for "when does <someone> say <words>?", else None. Who may be described by sight
+    ("the man in the red shirt"), by order ("the first speaker") or not at all ("someone", "he")."""
     m = _SAID_WHEN.match(question.strip())
-    if not m or not _LOOKS.search(m.group("subj")):
+    if not m:
         return None
-    phrase = m.group("phrase").strip(_QUOTES)
+    phrase = _NTH_TIME.sub("", _VIDEO_TAIL.sub("", m.group("phrase"))).strip(_QUOTES)
     return (m.group("subj"), phrase) if lexical.tokens(phrase, drop_stopwords=False) else None
 
 
 def said_when(toolbox, question: str, video: str | None = None) -> Moment | None:
-    """When someone described by sight says some words: the places the words are said, in the videos
-    that say them, are checked against where the description is seen; the best seen moment (or one
-    nearly as good) that holds one gives the answer. None when the words are not found there."""
+    """When someone says some words, at the words themselves: every place the words are said is
+    found in the timed transcript. Who says them narrows the places: someone described by sight is
+    looked for in the picture (the best seen moment, or one nearly as good, that holds the words),
+    the n-th speaker is the n-th person seen. Anyone else: the place said most like the question's
+    word order, the first of equals. None when the words are not found (or, for "mention", which
+    asks about a topic rather than words, when nobody is described)."""
     parsed = parse_said_when(question)
     if parsed is None:
         return None
@@ -164,6 +170,19 @@ def said_when(toolbox, question: str, video: str | None = None) -> Moment | None
     spans = places_said(toolbox, phrase, video)
     if not spans:
         return None
+    if _LOOKS.search(subject):
+        return _said_when_seen(toolbox, subject, phrase, spans)
+    from .temporal import _ORDINAL
+
+    if _ORDINAL.search(subject) and _PERSON.search(subject):
+        return _said_when_nth(toolbox, question, subject, phrase, spans)
+    verb = _SAID_WHEN.match(question.strip()).group("verb").lower()
+    if verb == "mention":
+        return None
+    return _said_anywhere(toolbox, question, phrase, spans, video)
+
+
+def _said_when_seen(toolbox, subject: str, phrase: str, spans: dict[str, list[tuple[float, float]]]) -> Moment | None:
     for vid in list(spans)[:3]:  # the videos where the words are said best
         seen_all = seen_moments(toolbox, subject, vid, 3)
         # only moments that match the description about as well as the best: a weaker one is
@@ -172,12 +191,85 @@ def said_when(toolbox, question: str, video: str | None = None) -> Moment | None
             inside = [sp for sp in spans[vid] if seen.start - 0.3 <= sp[0] and sp[1] <= seen.end + 0.3]
             if not inside:
                 continue
-            start, end = inside[0]
-            words = toolbox.words_between(vid, start - 0.01, end + 0.01)
-            said = Hit(vid, start, end, seen.score, " ".join(w for _, _, w in words) or phrase, "transcript",
-                       {"speaker": subject, "seen": seen.evidence[0].text[:160] if seen.evidence else ""})
-            return Moment(vid, start, end, seen.score, [said] + seen.evidence)
+            return _said_moment(toolbox, vid, inside[0], seen.score, phrase, subject, seen)
     return None
+
+
+def _said_when_nth(toolbox, question: str, subject: str, phrase: str,
+                   spans: dict[str, list[tuple[float, float]]]) -> Moment | None:
+    """"when does the first speaker say soon?": the words inside the n-th person's shot."""
+    from .temporal import _ORDINAL, TemporalQuery, _ordinal_n, answer_temporal
+
+    n = _ordinal_n(subject, _ORDINAL.search(subject))
+    for vid in list(spans)[:3]:
+        ans = answer_temporal(toolbox, question, vid, tq=TemporalQuery("nth", n=n, cls="person", subject=subject))
+        if ans is None or ans.moment is None:
+            continue
+        seen = ans.moment
+        inside = [sp for sp in spans[vid] if seen.start - 0.3 <= sp[0] and sp[1] <= seen.end + 0.3]
+        if inside:
+            return _said_moment(toolbox, vid, inside[0], 1.0, phrase, subject, seen)
+    return None
+
+
+def _said_anywhere(toolbox, question: str, phrase: str, spans: dict[str, list[tuple[float, float]]],
+                   video: str | None) -> Moment | None:
+    """The place the words are said by anyone: said in the question's word order beats the same
+    words in another order ("ask what you can do for your country" is not "ask not what your country
+    can do for you"); then the video that matches best, then the earliest. A phrase said again right
+    away ("okay, no problem. Okay, no problem") is one place."""
+    want = lexical.tokens(phrase, drop_stopwords=False)
+    named = lexical.named_video(question, [{"video": v} for v in spans]) if video is None else None
+    vids = [named["video"]] if named else list(spans)[:3]
+    places: list[tuple[float, int, str, tuple[float, float]]] = []
+    for rank, vid in enumerate(vids):
+        for span in spans[vid]:
+            said = [w for _, _, w in toolbox.words_between(vid, span[0] - 0.01, span[1] + 0.01, timed=True)]
+            places.append((lexical.in_order(want, lexical.tokens(" ".join(said), drop_stopwords=False)),
+                           rank, vid, span))
+    if not places:
+        return None
+    top_order = max(p[0] for p in places)
+    exact = sorted((p for p in places if p[0] >= top_order - 1e-6), key=lambda p: (p[1], p[3][0]))
+    vid = exact[0][2]
+    in_video = _merge_repeats([p[3] for p in exact if p[2] == vid])
+    nth = _NTH_TIME.search(_VIDEO_TAIL.sub("", question.strip().rstrip("?.! ")))
+    pick = in_video[0]
+    if nth:
+        from .temporal import _ORDINAL, _ordinal_n
+
+        o = _ORDINAL.search(nth.group("nth"))
+        if o:
+            n = _ordinal_n(nth.group("nth"), o)
+            if -len(in_video) <= (n if n < 0 else n - 1) < len(in_video):
+                pick = in_video[n if n < 0 else n - 1]
+    moment = _said_moment(toolbox, vid, pick, 1.0, phrase, "", None)
+    if len(in_video) > 1:
+        said = moment.evidence[0]
+        said.text += f" (said {len(in_video)} times: at {', '.join(fmt_time(a) for a, _ in in_video[:12])})"
+        said.meta["times"] = [round(a, 2) for a, _ in in_video]
+    return moment
+
+
+def _merge_repeats(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    merged: list[tuple[float, float]] = []
+    for s, e in spans:
+        if merged and s - merged[-1][1] <= MAX_GAP_S:
+            merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def _said_moment(toolbox, vid: str, span: tuple[float, float], score: float, phrase: str, subject: str,
+                 seen: Moment | None) -> Moment:
+    start, end = span
+    words = toolbox.words_between(vid, start - 0.01, end + 0.01, timed=True)
+    meta: dict = {"phrase": phrase}
+    if subject:
+        meta.update({"speaker": subject, "seen": seen.evidence[0].text[:160] if seen and seen.evidence else ""})
+    said = Hit(vid, start, end, score, " ".join(w for _, _, w in words) or phrase, "transcript", meta)
+    return Moment(vid, start, end, score, [said] + (seen.evidence if seen else []))
 
 
 def parse_said_count(question: str) -> str | None:
@@ -219,7 +311,15 @@ def places_said(toolbox, phrase: str, video: str | None = None) -> dict[str, lis
     spans: dict[str, list[tuple[float, float]]] = {}
     for h in toolbox.search_transcript(phrase, video=video, k=12):
         if h.video not in spans:
-            spans[h.video] = lexical.phrase_spans(want, toolbox.words_between(h.video, 0.0, float("inf")))
+            words = toolbox.words_between(h.video, 0.0, float("inf"))
+            found = [lexical.trim_span(want, words, sp) for sp in lexical.phrase_spans(want, words)]
+            if found:
+                # a subtitle cue is timed as a whole: where the recogniser heard the words inside
+                # it, its word times say when they were said
+                timed = toolbox.words_between(h.video, 0.0, float("inf"), timed=True)
+                heard = [lexical.trim_span(want, timed, sp) for sp in lexical.phrase_spans(want, timed)]
+                found = [next((a for a in heard if s - 0.5 <= a[0] and a[1] <= e + 0.5), (s, e)) for s, e in found]
+            spans[h.video] = found
     return {v: s for v, s in spans.items() if s}
 
 

@@ -179,15 +179,17 @@ class Toolbox:
         text = " ".join(" ".join(w for _, _, w in words).split())
         return Hit(m.video, m.start, m.end, m.score, text, "transcript", {}) if text else None
 
-    def words_between(self, video: str, start: float, end: float) -> list[tuple[float, float, str]]:
+    def words_between(self, video: str, start: float, end: float, timed: bool = False) -> list[tuple[float, float, str]]:
         """The timed words said between two times, each once (transcript chunks overlap), in order;
-        a chunk stored without word times counts as one word spanning it."""
+        a chunk stored without word times counts as one word spanning it. Where subtitles cover the
+        stretch their words are taken (written by people), unless `timed` asks for the speech
+        recogniser's words, which carry a time each, when there are any."""
         seen: dict[float, tuple[float, float, str]] = {}
         chunks = self.get_transcript(video, max(0.0, start), end)
-        # subtitles and ASR of one stretch say the same words at other times: keep one source,
-        # the subtitles (written by people) when they cover it
+        # subtitles and ASR of one stretch say the same words at other times: keep one source
         subs = [c for c in chunks if str(c.meta.get("source", "")).startswith("subtitle")]
-        for c in subs or chunks:
+        asr = [c for c in chunks if c not in subs]
+        for c in (asr or subs) if timed else (subs or chunks):
             timed = hit_words(c)
             inside = [w for w in timed if start <= (w[0] + w[1]) / 2 <= end] if timed else \
                 [(c.start, c.end, c.text)] if c.start < end and c.end > start else []
