@@ -196,6 +196,21 @@ def event_toolbox(media, car_events, people_events, tmp_path_factory):
     return Toolbox(settings, store=store, embedder=emb)
 
 
+def test_a_face_in_a_static_shot_is_bounded_by_its_persons_event(media, event_toolbox):
+    """one-by-one: one shot is the whole video. A keyframe with a face (here at 130 s, person 6 is in
+    the room 123.5-136 s by eye) stands for that person's visit, not for the whole shot."""
+    from vidsage.index.pipeline import content_hash
+    from vidsage.tools.moments import candidate
+    from vidsage.types import Hit
+
+    vid = content_hash(media / "one-by-one-person-detection.mp4")
+    face = Hit("v", 130.0, 130.0, 0.5, "1 face (dark hair)", "frame", {"video_id": vid, "faces": 1})
+    (start, end), precision = candidate(face, [], event_toolbox.store, {})
+    assert 122.5 <= start <= 124.5 and 135.5 <= end <= 137.5 and precision == 2, (start, end)
+    wall = Hit("v", 130.0, 130.0, 0.5, "colours: white", "frame", {"video_id": vid, "faces": 0})
+    assert candidate(wall, [], event_toolbox.store, {})[1] < 2  # no face: not the person's event
+
+
 def test_first_and_last_pick_the_right_event(event_toolbox):
     top = event_toolbox.find_moments("When does the first car drive through?")[0]
     assert top.video.endswith("car-detection.mp4") and abs(top.start - CARS[0][0]) <= 1.0

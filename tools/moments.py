@@ -14,6 +14,7 @@ import numpy as np
 from vidsage.types import Hit, Moment, overlap_share
 
 from . import lexical
+from .looks import agreement, asked_looks
 from .toolbox import QueryIntent, hit_words
 
 _PAD = 0.25  # seconds around a word span, so an interval holds the whole phrase
@@ -41,6 +42,14 @@ def _text_events(store, video_id: str, cache: dict) -> list[tuple[float, float, 
     return cache[key]
 
 
+def _person_events(store, video_id: str, cache: dict) -> list[tuple[float, float]]:
+    key = ("person", video_id)
+    if key not in cache:
+        cache[key] = sorted((h.start, h.end) for h in store.segments_of(video_id)
+                            if h.kind == "segment:object" and h.meta.get("class") == "person")
+    return cache[key]
+
+
 def candidate_interval(h: Hit, phrase: list[str], store, shot_cache: dict) -> tuple[float, float]:
     return candidate(h, phrase, store, shot_cache)[0]
 
@@ -60,6 +69,12 @@ def candidate(h: Hit, phrase: list[str], store, shot_cache: dict) -> tuple[tuple
             # the query matched the frame's on-screen text: the text's own event bounds it
             for s, e, text in _text_events(store, vid, shot_cache):
                 if s - 0.5 <= h.start <= e + 0.5 and lexical.overlap(lexical.tokens(text), ocr) > 0:
+                    return (s, e), 2
+        if vid and int(h.meta.get("faces") or 0) > 0:
+            # a face in a static camera's long shot is the person who walked in: their own event
+            # (enter to leave) bounds it, not the shot, which may be the whole video
+            for s, e in _person_events(store, vid, shot_cache):
+                if s - 0.5 <= h.start <= e + 0.5:
                     return (s, e), 2
         for s, e in _shot_bounds(store, vid, shot_cache) if vid else []:
             if s <= h.start < e:
@@ -138,11 +153,13 @@ def fuse_moments(speech: list[Hit], visual: list[Hit], intent: QueryIntent, stor
         for h in visual:
             best[h.video] = max(best.get(h.video, 0.0), h.score)
         cal.videos = set(sorted(best, key=best.get, reverse=True)[:CAL_VIDEOS])
+    looks = asked_looks(intent.text)  # "the woman with grey hair": hair and clothes must agree
     cands: list[tuple[str, tuple[float, float], float, Hit, int]] = []
     for hits, weight in ((speech, intent.speech_weight), (visual, intent.visual_weight)):
         for h in hits:
             span, precision = candidate(h, intent.phrase, store, shot_cache)
             f = cal.factor(h) if cal is not None and h.kind != "transcript" else 1.0
+            f *= agreement(looks, h)
             cands.append((h.video, span, h.score * weight * f, h, precision))
     cands.sort(key=lambda c: c[2], reverse=True)
 

@@ -29,6 +29,12 @@ _QUESTION_LEAD = re.compile(
     r"^\s*(when|at what (point|time|moment)|where in the (video|clip)|what time|which part|find( the)?( moment)?|"
     r"show me( the moment)?)\b[\s,]*(does|do|did|is|are|was|were)?\s*", re.I)
 
+# "... on screen?", "... appear?", "... in the room?": how a "when" question asks for presence, not
+# what is present; left in the query, "on screen" matches every frame with on-screen text
+_PRESENCE_TAIL = re.compile(
+    r"\s+(?:(?:first|again|last|briefly)\s+)?(?:appears?|appeared|show(?:s|ed)? up|(?:come|comes|came) (?:on|into view)|"
+    r"(?:(?:is|are|was|were)\s+)?(?:on[- ]?screen|shown|visible|seen|in (?:the )?(?:view|frame|picture|shot|room|scene)))"
+    r"(?:\s+(?:first|again|for the first time))?$", re.I)
 
 # "he says X", "someone said X", "the woman asks X": what follows the speech verb is the phrase
 _SPOKEN_PHRASE = re.compile(
@@ -48,6 +54,7 @@ class QueryIntent:
 
 def parse_intent(query: str) -> QueryIntent:
     text = _QUESTION_LEAD.sub("", query).strip(" ?.!")
+    text = _PRESENCE_TAIL.sub("", text) or text
     quoted = _QUOTED.search(query)
     spoken = _SPOKEN_PHRASE.match(text)
     phrase_text = quoted.group(1) if quoted else spoken.group(1) if spoken else text
@@ -190,8 +197,8 @@ class Toolbox:
         subs = [c for c in chunks if str(c.meta.get("source", "")).startswith("subtitle")]
         asr = [c for c in chunks if c not in subs]
         for c in (asr or subs) if timed else (subs or chunks):
-            timed = hit_words(c)
-            inside = [w for w in timed if start <= (w[0] + w[1]) / 2 <= end] if timed else \
+            times = hit_words(c)
+            inside = [w for w in times if start <= (w[0] + w[1]) / 2 <= end] if times else \
                 [(c.start, c.end, c.text)] if c.start < end and c.end > start else []
             for w in inside:
                 seen.setdefault(round(w[0], 2), w)

@@ -1,0 +1,53 @@
+"""Matching how someone is described (hair, clothes) against what the index says they look like."""
+
+import pytest
+
+
+@pytest.mark.parametrize("question, hair, top, lower", [
+    ("When does the woman with curly grey hair appear?", "grey", [], []),
+    ("When is the woman with long dark hair and a grey cardigan in the room?", "dark", ["grey"], []),
+    ("When does the man in the black T-shirt appear?", None, ["black"], []),
+    ("When does the woman in the green striped top appear?", None, ["green"], []),
+    ("a grey-haired man", "grey", [], []),
+    ("the blonde woman in blue jeans", "blonde", [], ["blue"]),
+    ("the man in red", None, ["red"], []),
+    ("the man in the denim shirt", None, ["blue"], []),
+    ("When does the red car pass?", None, [], []),  # a car: no one described
+    ("the young man with glasses", None, [], []),
+])
+def test_asked_looks(question, hair, top, lower):
+    from vidsage.tools.looks import asked_looks
+
+    looks = asked_looks(question)
+    assert (looks.hair, looks.top, looks.lower) == (hair, top, lower)
+
+
+def test_agreement_reads_the_indexers_own_phrases():
+    """The phrases are the ones index/appearance.py (faces) and index/events.py (object events) write."""
+    from vidsage.tools.looks import AGREE, DISAGREE, agreement, asked_looks
+    from vidsage.types import Hit
+
+    def hit(text, kind="frame"):
+        return Hit("/m/v.mp4", 0.0, 1.0, 0.5, text, kind, {})
+
+    grey = asked_looks("the woman with grey hair")
+    assert agreement(grey, hit("1 face (grey (white) hair, wearing brown/grey on top); colours: cyan")) == AGREE
+    # the frame's own colours ("colours: grey") are not her hair
+    assert agreement(grey, hit("1 face (dark (black or dark brown) hair); colours: white, brown, grey")) == DISAGREE
+    assert agreement(grey, hit("colours: grey")) == 1.0  # says nothing about hair
+    assert agreement(asked_looks("the woman with dark hair"), hit("1 face (brown hair)")) == 1.0  # a soft boundary
+    black_top = asked_looks("the man in the black T-shirt")
+    event = ("object event 6 of 6 in this video: a person dressed in grey enters from the bottom; "
+             "wears grey on top and grey/black below")
+    assert agreement(black_top, hit(event, "segment:object")) == DISAGREE
+    assert agreement(black_top, hit("a person dressed in black (by its shape) enters", "segment:object")) == AGREE
+    assert agreement(asked_looks("someone in grey trousers"), hit(event, "segment:object")) == AGREE
+    assert agreement(grey, hit("said: grey hair", "transcript")) == 1.0
+
+
+def test_a_described_person_is_found_by_their_looks(toolbox):
+    """GRID (by eye): the woman with curly grey hair is the sixth speaker, 14.9-17.9 s. The frames of
+    others say "dark hair" or "brown hair", and some say "colours: grey" for the wall."""
+    top = toolbox.find_moments("When does the woman with curly grey hair appear?", k=3)[0]
+    assert 14.5 <= top.start <= 15.3 and 17.5 <= top.end <= 18.3, top
+    assert "grey (white) hair" in top.evidence[0].text

@@ -1,0 +1,102 @@
+"""Does a described person look like the one a question asks for: hair and clothing colours.
+
+Users pick people out by how they look ("the woman with curly grey hair", "the man in the black
+T-shirt"). Text similarity alone weighs those words like any others, so a frame that says "dark
+hair ... colours: grey" matches "grey hair" about as well as one that says "grey hair". Here the
+colours the question gives for hair, for what is worn on top and below are compared with the ones a
+frame, shot or object event states for them (`index/appearance.py` and `index/events.py` write
+those phrases): agreeing raises a hit's score, disagreeing lowers it, saying nothing leaves it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from vidsage.types import Hit
+
+AGREE = 1.2
+DISAGREE = 0.75
+
+# question words for colours, as the indexer names them
+_COLOUR = {"black": "black", "white": "white", "grey": "grey", "gray": "grey", "silver": "grey", "red": "red",
+           "maroon": "red", "orange": "orange", "yellow": "yellow", "brown": "brown", "beige": "brown",
+           "tan": "brown", "green": "green", "olive": "green", "cyan": "cyan", "turquoise": "cyan", "teal": "cyan",
+           "blue": "blue", "navy": "blue", "denim": "blue", "purple": "purple", "violet": "purple", "pink": "pink"}
+_HAIR = {"black": "dark", "dark": "dark", "brown": "brown", "brunette": "brown", "blonde": "blonde", "blond": "blonde",
+         "fair": "blonde", "red": "red", "ginger": "red", "auburn": "red", "grey": "grey", "gray": "grey",
+         "white": "grey", "silver": "grey"}
+_NEAR_HAIR = {frozenset(("dark", "brown"))}  # the indexer's own boundary is soft here: neither agrees nor clashes
+_TOP = r"(?:shirt|t-shirt|tshirt|top|jacket|coat|sweater|jumper|cardigan|hoodie|blouse|dress|suit|vest|jersey|uniform)"
+_LOWER_WORDS = "trousers|pants|jeans|skirt|shorts|leggings"
+_LOWER = r"(?:" + _LOWER_WORDS + ")"
+_WORD = r"(?:[\w-]+\s+){0,2}?"  # up to two words between a colour and its noun: "grey striped top"
+
+_ASK_HAIR = re.compile(r"\b(" + "|".join(_HAIR) + r")(?:[- ]haired\b|\s+" + _WORD + r"hair\b)", re.I)
+_ASK_HAIR_AFTER = re.compile(r"\bhair\s+(?:that is|which is|is)?\s*(" + "|".join(_HAIR) + r")\b", re.I)
+# hair words that stand alone before a person: "the blonde woman", "a ginger boy"
+_ASK_HAIR_PERSON = re.compile(r"\b(blonde|blond|brunette|ginger|redheaded|redhead)\b", re.I)
+_ASK_TOP = re.compile(r"\b(" + "|".join(_COLOUR) + r")\s+" + _WORD + _TOP + r"s?\b", re.I)
+_ASK_LOWER = re.compile(r"\b(" + "|".join(_COLOUR) + r")\s+" + _WORD + _LOWER + r"\b", re.I)
+_ASK_WEARING = re.compile(r"\b(?:wearing|dressed in|in)\s+(?:all\s+)?(" + "|".join(_COLOUR) + r")\b(?!\s+" + _WORD
+                          + r"(?:" + _LOWER_WORDS + r"|hair|car|light|wall|room))", re.I)
+
+# what the index says
+_SAYS_HAIR = re.compile(r"\b(dark|brown|blonde|red|grey)(?: \([^)]*\))? hair\b")
+_SAYS_TOP = re.compile(r"\b(?:wearing|wears) ([a-z/]+) on top\b")
+_SAYS_LOWER = re.compile(r"\b([a-z/]+) below\b")
+_SAYS_DRESSED = re.compile(r"\bperson dressed in ([a-z/]+)")
+
+
+@dataclass
+class Looks:
+    hair: str | None = None
+    top: list[str] = field(default_factory=list)
+    lower: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.hair or self.top or self.lower)
+
+
+def asked_looks(question: str) -> Looks:
+    """The hair colour and clothing colours a question describes someone by (empty when none)."""
+    q = question.lower()
+    looks = Looks()
+    m = _ASK_HAIR.search(q) or _ASK_HAIR_AFTER.search(q)
+    if m:
+        looks.hair = _HAIR[m.group(1)]
+    elif (m := _ASK_HAIR_PERSON.search(q)):
+        looks.hair = _HAIR.get(m.group(1), "red")
+    looks.top = list(dict.fromkeys(_COLOUR[c] for c in _ASK_TOP.findall(q)))
+    looks.lower = list(dict.fromkeys(_COLOUR[c] for c in _ASK_LOWER.findall(q)))
+    if not looks.top:
+        looks.top = [_COLOUR[c] for c in _ASK_WEARING.findall(q)
+                     if _COLOUR[c] not in looks.lower and not (looks.hair and _HAIR.get(c) == looks.hair)][:1]
+    return looks
+
+
+def agreement(looks: Looks, hit: Hit) -> float:
+    """A factor for a hit's score: AGREE or DISAGREE per described part the hit also states."""
+    if not looks or hit.kind == "transcript":
+        return 1.0
+    text = hit.text
+    factor = 1.0
+    if looks.hair:
+        said = set(_SAYS_HAIR.findall(text))
+        if said:
+            if looks.hair in said:
+                factor *= AGREE
+            elif not any(frozenset((looks.hair, s)) in _NEAR_HAIR for s in said):
+                factor *= DISAGREE
+    for asked, pattern in ((looks.top, _SAYS_TOP), (looks.lower, _SAYS_LOWER)):
+        if not asked:
+            continue
+        said = {c for group in pattern.findall(text) for c in group.split("/")}
+        if not said and pattern is _SAYS_TOP:
+            said = {c for group in _SAYS_DRESSED.findall(text) for c in group.split("/")}
+        if said:
+            factor *= AGREE if any(c in said for c in asked) else DISAGREE
+    return factor
+
+
+__all__ = ["Looks", "asked_looks", "agreement", "AGREE", "DISAGREE"]
