@@ -264,11 +264,14 @@ def _merge_repeats(spans: list[tuple[float, float]]) -> list[tuple[float, float]
 def _said_moment(toolbox, vid: str, span: tuple[float, float], score: float, phrase: str, subject: str,
                  seen: Moment | None) -> Moment:
     start, end = span
-    words = toolbox.words_between(vid, start - 0.01, end + 0.01, timed=True)
+    heard = " ".join(w for _, _, w in toolbox.words_between(vid, start - 0.01, end + 0.01, timed=True))
+    want = lexical.tokens(phrase, drop_stopwords=False)
+    if lexical.in_order(want, lexical.tokens(heard, drop_stopwords=False)) < 0.75:
+        heard = phrase  # found in the subtitles, timed by a recogniser that heard other words there
     meta: dict = {"phrase": phrase}
     if subject:
         meta.update({"speaker": subject, "seen": seen.evidence[0].text[:160] if seen and seen.evidence else ""})
-    said = Hit(vid, start, end, score, " ".join(w for _, _, w in words) or phrase, "transcript", meta)
+    said = Hit(vid, start, end, score, heard or phrase, "transcript", meta)
     return Moment(vid, start, end, score, [said] + (seen.evidence if seen else []))
 
 
