@@ -8,7 +8,6 @@ native code that releases the GIL). A video's entries become visible only when i
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 import time
 from collections import Counter

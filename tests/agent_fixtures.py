@@ -10,9 +10,23 @@ value, so a test run shows which store it used.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+from vidsage.agent.llm import LLM
 from vidsage.types import VideoRecord
+
+
+class ScriptedLLM(LLM):
+    """A model that replies with the given texts in turn: the loop is under test, not the model."""
+    name = "scripted"
+
+    def __init__(self, replies: list[str]):
+        super().__init__()
+        self.replies = list(replies)
+
+    def _chat(self, messages, response_format, max_tokens, stream, temperature) -> Iterator[str]:
+        yield self.replies.pop(0) if self.replies else '{"evidence": ["E1"], "answer": "done"}'
 
 # (start, end, text) phrases from MANIFEST.md
 JFK = [(0.3, 2.0, "And so my fellow Americans,"), (3.3, 4.3, "ask not"),

@@ -13,13 +13,12 @@ import subprocess
 import sys
 import time
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from agent_fixtures import ROUTING_CASES, build_store, fill_from_manifest  # noqa: E402
+from agent_fixtures import ROUTING_CASES, ScriptedLLM, build_store, fill_from_manifest  # noqa: E402
 
 from vidsage.agent.llm import LLM, LlamaCppLLM, OpenAIHTTPLLM, get_llm  # noqa: E402
 from vidsage.agent.loop import (  # noqa: E402
@@ -219,16 +218,6 @@ def test_grounding_rejects_words_echoed_from_the_prompt():
 
 
 # -- a scripted model exercises the retry logic (the loop is under test, not the model) ---------------------
-class ScriptedLLM(LLM):
-    name = "scripted"
-
-    def __init__(self, replies: list[str]):
-        super().__init__()
-        self.replies = list(replies)
-
-    def _chat(self, messages, response_format, max_tokens, stream, temperature) -> Iterator[str]:
-        yield self.replies.pop(0) if self.replies else '{"evidence": ["E1"], "answer": "done"}'
-
 
 def test_invalid_tool_call_is_retried_then_reported(agent_settings, toolbox):
     run = _Run("is the boss in a good mood", agent_settings, toolbox, None, None,

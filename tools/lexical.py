@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 STOPWORDS = frozenset("""
 a an the and or but of to in on at by for with from into onto about as is are was were be been being
