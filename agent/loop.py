@@ -714,6 +714,9 @@ def _loop(run: _Run, r: Route) -> dict[str, Any]:
             if e.tool == "get_transcript" and e.words and e.video == c["video"] and c["start"] <= at <= c["end"]:
                 span = clause_at([(float(a), float(b), str(w)) for a, b, w in e.words], at)
                 if span:
+                    first = result["moments"][0] if result["moments"] else None
+                    if first is not None and same_moment(first, c):  # the listed moment is the citation
+                        first["start"], first["end"] = round(span[0], 2), round(span[1], 2)
                     c["start"], c["end"] = round(span[0], 2), round(span[1], 2)
                 break
     return result

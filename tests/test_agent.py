@@ -270,6 +270,7 @@ def test_what_is_said_at_a_time_reads_exactly_those_words(agent_settings, toolbo
     assert "ask what you can do for your country" in said and "fellow americans" not in said, said
     cited = result["citations"][0]  # the clause said at 0:09, not the whole window read
     assert 7.0 <= cited["start"] <= 8.5 and 9.5 <= cited["end"] <= 11.0, cited
+    assert (result["moments"][0]["start"], result["moments"][0]["end"]) == (cited["start"], cited["end"])
     last = run_agent("What are the last words of the jfk clip?", agent_settings, toolbox, llm=ScriptedLLM([echo]))
     assert "your country" in last["evidence"][0]["text"].lower() and last["citations"], last
 
