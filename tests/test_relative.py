@@ -195,3 +195,31 @@ def test_what_is_seen_when_words_are_said_and_said_when_something_is_seen(toolbo
     assert quiet.evidence[0].text.startswith("nothing is said between"), quiet.evidence[0].text
     for q in ("What is shown when someone says crown jewels?", "What does she say when the title appears?"):
         assert route(q).tool == "find_moments", q
+
+
+@pytest.mark.parametrize("question, phrase", [
+    ("Who says set white in Z3 now?", "set white in Z3 now"),
+    ("Who said 'ask not' in the jfk clip?", "ask not"),
+    ("What colour is the shirt of the person who says bin blue?", "bin blue"),
+    ("What does the man who says lay red with P9 again look like?", "lay red with P9 again"),
+    ("Who is the man in the red shirt?", None),
+    ("What does the person who says hello do?", None),  # not about how they look
+])
+def test_parse_who_says(question, phrase):
+    from vidsage.tools.relative import parse_seen_when_said
+
+    assert parse_seen_when_said(question) == phrase
+
+
+def test_who_says_is_whoever_is_seen_saying_it(toolbox):
+    """GRID (by eye and ear): "set white in Z3 now" is said at about 18.5-20.5 s by the man in the
+    red T-shirt, the one face on screen then. The answer is his looks, not the speech around the
+    words nor the wall's colours."""
+    from vidsage.agent.router import route
+    from vidsage.tools.relative import seen_when_said
+
+    m = seen_when_said(toolbox, "Who says set white in Z3 now?")
+    assert m is not None and "grid_seven_speakers" in m.video and 18.0 <= m.start <= 20.5, m
+    seen = m.evidence[0].text
+    assert "wearing red on top" in seen and "colours:" not in seen and "speech" not in seen, seen
+    assert route("Who says set white in Z3 now?").tool == "find_moments"

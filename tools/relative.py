@@ -340,12 +340,57 @@ _SAY_DURING = re.compile(r"^\s*what\s+(?:does|did|do|is|was)\s+(?P<subj>.+?)\s+(
 SEEN_FLOOR = 0.3  # a visual match under this (fused score) is too weak to say when something is seen
 
 
+_SAY_VERB = (r"(?:says?|said|asks?|asked|shouts?|shouted|mentions?|mentioned|yells?|yelled|whispers?|whispered|"
+             r"calls? out|called out)")
+# "who says crown jewels?": the speaker is whoever is seen while the words are said
+_WHO_SAYS = re.compile(r"^\s*who\s+(?:is it that\s+|was it that\s+)?" + _SAY_VERB + r"\s+(?P<phrase>.+?)\s*[?.!]*$", re.I)
+# "what colour is the shirt of the person who says bin blue?": something about how the speaker looks
+_OF_WHO_SAYS = re.compile(r"^\s*(?P<ask>.+?)\s+(?:of\s+)?(?:the\s+)?(?:person|man|woman|one|speaker|guy|lady|girl|boy|"
+                          r"someone|somebody)\s+(?:who|that)\s+" + _SAY_VERB + r"\s+(?P<phrase>.+?)\s*[?.!]*$", re.I)
+_LOOK_ASK = re.compile(r"\b(colou?r|wear\w*|hair|shirt|top|jacket|look\w*|dressed|clothes)\b", re.I)
+# "what does the man who says lay red look like?": the question's own end, not the words said
+_LOOK_TAIL = re.compile(r"\s+(?:look(?:s)? like|wear(?:s|ing)?|ha(?:ve|s) on)\s*$", re.I)
+
+
+def _asks_who(question: str) -> re.Match | None:
+    """A match when the question asks who says some words, or how the one who says them looks."""
+    q = question.strip()
+    m = _WHO_SAYS.match(q)
+    if m:
+        return m
+    m = _OF_WHO_SAYS.match(q)
+    if m and (_LOOK_ASK.search(m.group("ask")) or _LOOK_TAIL.search(m.group("phrase").rstrip("?.! "))):
+        return m
+    return None
+
+
+def _people_seen(frame_text: str) -> str:
+    """The faces part of a frame's description ("1 face (dark hair, wearing red on top)"), or ""."""
+    parts, depth, cur = [], 0, ""
+    for ch in frame_text:
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == ";" and depth == 0:
+            parts.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur.strip())
+    return "; ".join(p for p in parts if re.match(r"\d+ faces?\b", p))
+
+
 def parse_seen_when_said(question: str) -> str | None:
-    """The words said, for "what is on screen / what does the slide show when he says <words>?"."""
-    m = _WHEN_SAID.match(question.strip())
-    if not m or not _SEEN_ASK.search(m.group("ask")):
+    """The words said, for "what is on screen / what does the slide show when he says <words>?",
+    "who says <words>?" and "what colour is the shirt of the man who says <words>?"."""
+    q = question.strip()
+    m = _WHEN_SAID.match(q)
+    if m and _SEEN_ASK.search(m.group("ask")):
+        phrase = m.group("phrase")
+    elif (m := _asks_who(q)):
+        phrase = _LOOK_TAIL.sub("", _VIDEO_TAIL.sub("", m.group("phrase")))
+    else:
         return None
-    phrase = m.group("phrase").strip(_QUOTES)
+    phrase = phrase.strip(_QUOTES)
     return phrase if lexical.tokens(phrase, drop_stopwords=False) else None
 
 
@@ -374,7 +419,16 @@ def seen_when_said(toolbox, question: str, video: str | None = None) -> Moment |
         if span is None or _cover(want, [w for a, b, w in words if span[0] - 0.01 <= a and b <= span[1] + 0.01]) < MIN_COVER:
             continue
         d = caption_frame(toolbox, h.video, (span[0] + span[1]) / 2)
-        seen = Hit(h.video, span[0], span[1], h.score, d["description"], "frame", {"label": d["label"], "words": phrase})
+        text = d["description"]
+        if _asks_who(question):
+            # who said it is whoever is seen saying it: the faces on screen, not the speech around
+            # (names in it are whom the words address as often as who says them) nor the wall's colours
+            people = _people_seen(d.get("frame_text") or "")
+            one = re.fullmatch(r"1 face \((.+)\)", people)
+            text = (f"the one person on screen while the words are said: {one.group(1)}" if one
+                    else f"on screen while the words are said: {people}" if people
+                    else "no face is seen while the words are said (the speaker may be off screen)")
+        seen = Hit(h.video, span[0], span[1], h.score, text, "frame", {"label": d["label"], "words": phrase})
         said = Hit(h.video, span[0], span[1], h.score, " ".join(w for a, b, w in words
                                                                  if span[0] - 0.01 <= a and b <= span[1] + 0.01),
                    "transcript", {})
