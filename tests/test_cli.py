@@ -78,3 +78,19 @@ def test_models_pull_offline_fails_in_one_line(tmp_path, monkeypatch):
     lines = [l for l in res.output.splitlines() if l.strip()]
     assert len(lines) == 1 and "whisper-small" in lines[0]
     assert not any(tmp_path.rglob("model.bin"))
+
+
+def test_forget_removes_a_video_and_keeps_the_rest(media, tmp_path):
+    """Two real files indexed into a fresh store; forgetting one leaves the other answerable."""
+    db = str(tmp_path / "db")
+    res = runner.invoke(app, ["index", str(media / "jfk.flac"), str(media / "french.aiff"), "--db", db, "--quiet"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["forget", "french", "--db", db])
+    assert res.exit_code == 0 and "forgot french.aiff" in res.stdout, res.output
+    rows = json.loads(runner.invoke(app, ["videos", "--db", db, "--json"]).stdout)
+    assert [Path(r["video"]).name for r in rows] == ["jfk.flac"]
+    res = runner.invoke(app, ["ask", "what does the French speaker say?", "--db", db, "--json", "--mode", "fast"])
+    assert res.exit_code == 0 and "french.aiff" not in res.stdout, res.output
+    assert (media / "french.aiff").is_file()  # the file itself is untouched
+    res = runner.invoke(app, ["forget", "no-such-video.mp4", "--db", db])
+    assert res.exit_code == 2 and "not an indexed video" in res.output, res.output

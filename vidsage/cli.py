@@ -195,6 +195,36 @@ def videos(db: Optional[str] = DbOpt, as_json: bool = typer.Option(False, "--jso
     out.print(t)
 
 
+@app.command()
+def forget(refs: list[str] = typer.Argument(..., help="indexed videos: file name, stem, path or id"),
+           db: Optional[str] = DbOpt) -> None:
+    """Remove videos from the index (their keyframes, transcript, events); the files stay where they are."""
+    from .index.lock import writer_lock
+    from .index.store import Store
+
+    settings = _settings(db)
+    try:
+        with writer_lock(settings.db):
+            store = Store(settings.db)
+            recs = [_indexed(store, ref) for ref in refs]
+            for rec in dict((r.video_id, r) for r in recs).values():
+                store.delete_video(rec.video_id)
+                out.print(f"forgot {Path(rec.path).name}", highlight=False, markup=False)
+    except StoreError as e:
+        _fail(str(e))
+
+
+def _indexed(store, ref: str):
+    """The record `ref` names: a finished video, or one whose indexing failed or was cut short."""
+    try:
+        return store.resolve_video(ref)
+    except StoreError:
+        for rec in store.videos():
+            if ref in {rec.video_id, *rec.paths, rec.path, *(Path(p).name for p in rec.paths or [rec.path])}:
+                return rec
+        raise
+
+
 @app.command("eval")
 def eval_cmd(file: Path = typer.Argument(..., help="JSONL: one {id, video, question, kind, answer, start, end} per line"),
              db: Optional[str] = DbOpt,
