@@ -49,6 +49,9 @@ NOT_FOUND = "Not found in your videos."
 SHOW_FLOOR = 0.67 * NOT_FOUND_SCORE  # weaker retrieval lines are not shown to the model at all
 MAX_SHOWN = 4  # retrieval lines in the answer prompt: short evidence keeps the answer call fast
 GROUNDED = 0.5  # below this share of supported content words, the model's answer is not used
+# a summary says in other words what a whole transcript says ("he urges people to serve their
+# country"): a third of its content words must still come from the evidence
+SUMMARY_GROUNDED = 0.3
 REFINE_GAP = 0.05  # top-two moment scores closer than this are re-checked before answering
 ACTION_TOKENS = 96
 ANSWER_TOKENS = 120
@@ -364,7 +367,8 @@ class _Run:
         best = self.log.best_score()
         return best is None or best < floor
 
-    def answer(self, when: bool = False, listing: bool = False, said: bool = False) -> dict[str, Any]:
+    def answer(self, when: bool = False, listing: bool = False, said: bool = False,
+               summary: bool = False) -> dict[str, Any]:
         """The final answer, from the evidence gathered so far. With a model to read it, evidence
         between SHOW_FLOOR and NOT_FOUND_SCORE is shown too and the model may still say it is not
         there: a question ("what does he say you should ask instead?") matches its answer's words
@@ -419,7 +423,7 @@ class _Run:
             best = cited[0]
             return self._finish(best.line().split("] ", 1)[1], [best], streamed=False, grounding=support,
                                 model_answer=reply_text(out))
-        if support < GROUNDED:
+        if support < (SUMMARY_GROUNDED if summary else GROUNDED):
             # the model added what its evidence does not say (MODELS.md: it mixes lines, adds world
             # knowledge): answer with the cited evidence itself instead, and say so
             best = cited[0]
@@ -705,7 +709,7 @@ def _loop(run: _Run, r: Route) -> dict[str, Any]:
             continue
         if by == "fallback":
             break  # still nothing strong: "not found", decided from the scores
-    result = run.answer(listing=r.kind == "list", said=r.kind == "said")
+    result = run.answer(listing=r.kind == "list", said=r.kind == "said", summary=r.kind == "summary")
     at = r.args.get("at")
     if r.kind == "said_at" and isinstance(at, float) and result["citations"]:
         # "what is said at 0:09?": the citation is the clause spoken at that time

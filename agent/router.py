@@ -32,7 +32,9 @@ _SEEN = re.compile(
     r"how many (people|persons|cars|vehicles|faces)|sign|logo|title\w*|text|written|background|clothes|hat|shirt|"
     r"jacket|room|table|wall|animal|bird|tree|sky|weather|vehicle|car|cars)\b", re.I)
 _EVENT = re.compile(r"\b(happen\w*|enter\w*|leav\w*|walk\w*|driv\w*|pass\w*|arriv\w*|cut|cuts|scene\w*|shot)\b", re.I)
-_SUMMARY = re.compile(r"\b(summar\w*|overview|gist|main points?|what is (this|the) (video|clip|talk|recording) about|"
+_SUMMARY = re.compile(r"\b(summar\w*|overview|gist|main points?|"
+                      r"what(?:'s| is| was) (?:this|the|that|my)\s+(?:[\w.\-]+\s+){0,3}?(?:video|clip|talk|recording|film|"
+                      r"movie|file|audio|speech|lecture|interview|song)\s+about|"
                       r"what happens (in|during)\b(?!.{0,40}\b(after|before|when|while)\b)|what goes on\b|"
                       r"what is going on in\b|"
                       r"what (are|is) (they|he|she|it) talking about|transcript|recap)\b", re.I)

@@ -80,6 +80,28 @@ def test_questions_naming_only_a_video_ask_for_its_transcript(question):
     assert r.kind == "summary" and r.tool == "list_videos", r
 
 
+@pytest.mark.parametrize("question", ["What is the French clip about?", "What's the car video about?",
+                                      "Give me a summary of the JFK speech.", "What is this recording about?"])
+def test_what_a_video_is_about_is_a_summary(question):
+    assert route(question).kind == "summary", route(question)
+
+
+def test_what_someone_is_about_is_not_a_summary():
+    assert route("What is the man worried about?").kind != "summary"
+
+
+def test_a_summary_may_say_it_in_other_words(agent_settings, toolbox):
+    """A summary abstracts ("he urges people to serve their country"): it keeps the model's words when
+    a third of them come from the transcript, where a plain answer needs half."""
+    gist = '{"evidence": ["E1"], "answer": "He asks Americans to serve the nation instead of taking from it."}'
+    result = run_agent("Give me a summary of the jfk clip.", agent_settings, toolbox, llm=ScriptedLLM([gist, gist]))
+    assert result["route"]["kind"] == "summary" and result["answer"].startswith("He asks Americans"), result["answer"]
+    made_up = '{"evidence": ["E1"], "answer": "Apollo astronauts landed on the moon in 1969 and planted a flag."}'
+    result = run_agent("Give me a summary of the jfk clip.", agent_settings, toolbox,
+                       llm=ScriptedLLM([made_up, made_up]))
+    assert "moon" not in result["answer"], result["answer"]
+
+
 def test_questions_with_content_still_search():
     for q in ("What does he say you should ask instead?", "What does the French speaker say about trains?"):
         assert route(q).tool == "search_transcript", q

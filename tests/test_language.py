@@ -32,6 +32,8 @@ def test_languages_named_as_speech_not_as_topic():
     assert languages_spoken("When is the licence read in German?") == {"de"}
     assert languages_spoken("When does she switch to French?") == {"fr"}
     assert languages_spoken("When does he talk about the English Channel?") == set()
+    assert languages_spoken("When is German spoken in the multilingual file?") == {"de"}
+    assert languages_spoken("Is French heard anywhere?") == {"fr"}
 
 
 def test_chunks_carry_the_language_of_their_text(mixed):

@@ -20,13 +20,14 @@ _NAMES = "|".join(sorted(lexical.LANGUAGE_NAMES, key=len, reverse=True))
 # part", "speaks Italian"), not as an adjective of a topic ("the English Channel")
 _AS_SPEECH = re.compile(
     rf"\b(?:in|into|to)\s+(?P<a>{_NAMES})\b|\b(?P<b>{_NAMES})\s+(?:part|parts|section|speech|speaker|version|"
-    rf"translation|passage|bit)\b|\b(?:speak\w*|spoke|talk\w*|say\w*|said|read\w*)\s+(?:in\s+)?(?P<c>{_NAMES})\b",
+    rf"translation|passage|bit)\b|\b(?:speak\w*|spoke|talk\w*|say\w*|said|read\w*)\s+(?:in\s+)?(?P<c>{_NAMES})\b|"
+    rf"\b(?P<d>{_NAMES})\s+(?:(?:is|was|gets|get)\s+)?(?:being\s+)?(?:spoken|heard)\b",
     re.I)
 
 
 def languages_spoken(question: str) -> set[str]:
     """Codes of the languages a question names as the way something is said."""
-    return {lexical.LANGUAGE_NAMES[(m.group("a") or m.group("b") or m.group("c")).lower()]
+    return {lexical.LANGUAGE_NAMES[(m.group("a") or m.group("b") or m.group("c") or m.group("d")).lower()]
             for m in _AS_SPEECH.finditer(question)}
 
 
