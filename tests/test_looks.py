@@ -51,3 +51,31 @@ def test_a_described_person_is_found_by_their_looks(toolbox):
     top = toolbox.find_moments("When does the woman with curly grey hair appear?", k=3)[0]
     assert 14.5 <= top.start <= 15.3 and 17.5 <= top.end <= 18.3, top
     assert "grey (white) hair" in top.evidence[0].text
+
+
+@pytest.mark.parametrize("question, things", [
+    ("When does the blue car appear?", {"car": ["blue"]}),
+    ("When does the silver car pass?", {"car": ["grey", "white"]}),  # silver reads as either
+    ("When does the red car pass the white car?", {"car": ["red", "white"]}),
+    ("a red sports car", {"car": ["red"]}),
+    ("the man in the red shirt", {}),  # a person: their clothes, not a thing
+])
+def test_asked_thing_colours(question, things):
+    from vidsage.tools.looks import asked_looks
+
+    assert asked_looks(question).things == things
+
+
+def test_a_thing_of_another_colour_is_another_thing():
+    """Object events name their colour and class ("a red car"), as index/events.py writes them."""
+    from vidsage.tools.looks import AGREE, DISAGREE_THING, agreement, asked_looks
+    from vidsage.types import Hit
+
+    red = Hit("/m/car.mp4", 15.0, 19.3, 0.6, "object event 3 of 4 in this video: a red car enters from the bottom",
+              "segment:object", {})
+    silver = Hit("/m/car.mp4", 14.3, 18.0, 0.6, "object event 2 of 4 in this video: a white car enters from the top",
+                 "segment:object", {})
+    assert agreement(asked_looks("When does the blue car appear?"), red) == DISAGREE_THING
+    assert agreement(asked_looks("When does the red car appear?"), red) == AGREE
+    assert agreement(asked_looks("When does the silver car appear?"), silver) == AGREE
+    assert agreement(asked_looks("When does the blue bus appear?"), red) == 1.0  # not asked about cars

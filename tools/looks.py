@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from vidsage.types import Hit
 
 AGREE = 1.2
-DISAGREE = 0.75
+DISAGREE = 0.75  # hair and clothes: lighting and pose often misread them, so a clash only weighs
+DISAGREE_THING = 0.5  # a vehicle or animal of another colour than asked is not the one asked about
+_VEHICLE_CLASSES = {"car", "truck", "bus", "bicycle", "motorbike", "boat", "plane", "train"}
 
 # question words for colours, as the indexer names them
 _COLOUR = {"black": "black", "white": "white", "grey": "grey", "gray": "grey", "silver": "grey", "red": "red",
@@ -42,10 +44,16 @@ _ASK_WEARING = re.compile(r"\b(?:wearing|dressed in|in)\s+(?:all\s+)?(" + "|".jo
                           + r"(?:" + _LOWER_WORDS + r"|hair|car|light|wall|room))", re.I)
 
 # what the index says
+# a silver car reads as grey or as white, by how the light falls on it
+_THING_COLOURS = {"silver": ["grey", "white"], "gray": ["grey"]}
 _SAYS_HAIR = re.compile(r"\b(dark|brown|blonde|red|grey)(?: \([^)]*\))? hair\b")
 _SAYS_TOP = re.compile(r"\b(?:wearing|wears) ([a-z/]+) on top\b")
 _SAYS_LOWER = re.compile(r"\b([a-z/]+) below\b")
 _SAYS_DRESSED = re.compile(r"\bperson dressed in ([a-z/]+)")
+
+
+# an object event's own words ("object event 3 of 4 in this video: a red car enters ...")
+_SAYS_THING = re.compile(r"\bin this video: an? ([a-z/]+) ([a-z]+)\b")
 
 
 @dataclass
@@ -53,9 +61,10 @@ class Looks:
     hair: str | None = None
     top: list[str] = field(default_factory=list)
     lower: list[str] = field(default_factory=list)
+    things: dict[str, list[str]] = field(default_factory=dict)  # event class -> colours ("car": ["blue"])
 
     def __bool__(self) -> bool:
-        return bool(self.hair or self.top or self.lower)
+        return bool(self.hair or self.top or self.lower or self.things)
 
 
 def asked_looks(question: str) -> Looks:
@@ -72,6 +81,16 @@ def asked_looks(question: str) -> Looks:
     if not looks.top:
         looks.top = [_COLOUR[c] for c in _ASK_WEARING.findall(q)
                      if _COLOUR[c] not in looks.lower and not (looks.hair and _HAIR.get(c) == looks.hair)][:1]
+    from .temporal import _CLASS_WORDS
+
+    words = re.findall(r"[a-z][\w-]*", q)
+    for i, w in enumerate(words):
+        if w not in _COLOUR:
+            continue
+        # "the blue car", "a red sports car": the thing is the next word or the one after
+        cls = next((_CLASS_WORDS[n] for n in words[i + 1:i + 3] if n in _CLASS_WORDS), None)
+        if cls and cls not in ("person", "text", "*"):
+            looks.things.setdefault(cls, []).extend(_THING_COLOURS.get(w, [_COLOUR[w]]))
     return looks
 
 
@@ -96,7 +115,16 @@ def agreement(looks: Looks, hit: Hit) -> float:
             said = {c for group in _SAYS_DRESSED.findall(text) for c in group.split("/")}
         if said:
             factor *= AGREE if any(c in said for c in asked) else DISAGREE
+    thing = _SAYS_THING.search(text) if looks.things else None
+    if thing:
+        from .temporal import _CLASS_WORDS
+
+        cls = _CLASS_WORDS.get(thing.group(2), thing.group(2))
+        asked = looks.things.get(cls) or (looks.things.get("vehicle") if cls in _VEHICLE_CLASSES else None)
+        if asked:
+            # a car's colour is read from many pixels of it: another colour is another car
+            factor *= AGREE if set(asked) & set(thing.group(1).split("/")) else DISAGREE_THING
     return factor
 
 
-__all__ = ["Looks", "asked_looks", "agreement", "AGREE", "DISAGREE"]
+__all__ = ["Looks", "asked_looks", "agreement", "AGREE", "DISAGREE", "DISAGREE_THING"]
