@@ -423,6 +423,12 @@ class _Run:
             best = cited[0]
             return self._finish(best.line().split("] ", 1)[1], [best], streamed=False, grounding=support,
                                 model_answer=reply_text(out))
+        counted = worked_out_count(self.question, cited)
+        if counted is not None and counted[0] not in numbers_in(text):
+            # "one person leaves at the right" from a line that counts 6: the count was worked out
+            # over the events; the model misread it, so the count itself is the answer
+            best = next(e for e in cited if counted[1] in e.text)
+            return self._finish(counted[1], [best], streamed=False, grounding=support, model_answer=reply_text(out))
         if support < (SUMMARY_GROUNDED if summary else GROUNDED):
             # the model added what its evidence does not say (MODELS.md: it mixes lines, adds world
             # knowledge): answer with the cited evidence itself instead, and say so
@@ -473,6 +479,31 @@ class _Run:
 _LABEL_COPIED = re.compile(r"([\"'“‘«]\s*)(?:said|frame tags|frame|shot|object|text|count|while|moment): ", re.I)
 _NO = re.compile(r"^\W*no\b", re.I)
 _CLAUSE_END = (".", "?", "!", ",", ";", ":", "。", "？", "！", "，")
+
+
+_HOW_MANY = re.compile(r"\b(how many|number of)\b", re.I)
+_COUNT_LINE = re.compile(r"\bcount: (?P<head>(?P<n>\d+) [^:(]+?)(?::| \(|$)")
+_NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve "
+                                            "thirteen fourteen fifteen sixteen seventeen eighteen nineteen "
+                                            "twenty".split())}
+
+
+def worked_out_count(question: str, cited: list[Evidence]) -> tuple[int, str] | None:
+    """(n, "6 people in v.mp4") when a "how many" question cites a count worked out over the events."""
+    if not _HOW_MANY.search(question):
+        return None
+    for e in cited:
+        m = _COUNT_LINE.search(e.text)
+        if m:
+            return int(m.group("n")), m.group("head").strip()
+    return None
+
+
+def numbers_in(text: str) -> set[int]:
+    """The numbers an answer states, in digits or words ("6", "six")."""
+    found = {int(d) for d in re.findall(r"\b\d+\b", text)}
+    found |= {_NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in _NUMBER_WORDS}
+    return found
 
 
 def with_quote(answer: str, e: Evidence) -> str:

@@ -247,6 +247,12 @@ def test_counting(event_toolbox):
     res = event_toolbox.count_events("How many cars drive through?", video="car-detection.mp4")
     assert res["count"] == 4 and len(res["events"]) == 4
     assert event_toolbox.count_events("How many red cars are there?", video="car-detection.mp4")["count"] == 1
+    # by eye: cars 1 and 3 drive up from the bottom, cars 2 and 4 down from the top; everyone
+    # in one-by-one walks in at the bottom and leaves at the right
+    assert event_toolbox.count_events("How many cars drive from top to bottom?", video="car-detection.mp4")["count"] == 2
+    assert event_toolbox.count_events("How many cars enter from the bottom?", video="car-detection.mp4")["count"] == 2
+    assert event_toolbox.count_events("How many people leave at the right?")["count"] == 6
+    assert event_toolbox.count_events("How many people leave at the top?")["count"] != 6  # none does
     # the fast path's answer for a counting question quotes the count
     top = event_toolbox.find_moments("How many people walk in?")[0]
     assert top.evidence[0].text.startswith("6 people")

@@ -214,6 +214,39 @@ def _has_colours(h: Hit, colour_words: list[str]) -> bool:
     return all(any(c in have[:2] for c in _COLOUR_WORDS[w]) for w in colour_words)
 
 
+_SIDES = r"(top|bottom|left|right)"
+_DIRECTION = re.compile(rf"\b(?:from\s+(?:the\s+)?)?{_SIDES}\s+to\s+(?:the\s+)?{_SIDES}\b", re.I)
+_ENTRY = re.compile(rf"\b(?:enter\w*|comes?|came|coming|appear\w*|drives? in|walks? in)\s+(?:in\s+)?from\s+"
+                    rf"(?:the\s+)?{_SIDES}\b", re.I)
+_EXIT = re.compile(rf"\b(?:leav\w*|left|exit\w*|disappear\w*|goes? out|went out)\s+(?:at|to|on|through|by|from)\s+"
+                   rf"(?:the\s+)?{_SIDES}\b", re.I)
+
+
+def _moves_as_said(h: Hit, phrase: str) -> bool:
+    """Whether an object event moves as the phrase says ("from top to bottom", "enters from the
+    left", "leaves at the right"); True when the phrase says nothing about movement."""
+    if h.kind != "segment:object":
+        return True
+    m = _DIRECTION.search(phrase)
+    if m:
+        parts = str(h.meta.get("direction", "")).split(" to ")
+        if len(parts) != 2 or m.group(1).lower() not in parts[0] or m.group(2).lower() not in parts[1]:
+            return False
+    m = _ENTRY.search(phrase)
+    if m and m.group(1).lower() not in str(h.meta.get("entry", "")):
+        return False
+    m = _EXIT.search(phrase)
+    if m and m.group(1).lower() not in str(h.meta.get("exit", "")):
+        return False
+    return True
+
+
+def _ordinal_word(n: int) -> str:
+    from vidsage.index.events import _ordinal
+
+    return _ordinal(n)
+
+
 def _key(h: Hit) -> tuple:
     return (str(h.meta.get("video_id")), round(h.start, 2), round(h.end, 2), h.text[:60])
 
@@ -246,7 +279,8 @@ def select_events(toolbox, events: list[Hit], cls: str | None, colour_words: lis
     """The events a phrase is about: by class and colour words when it has them; otherwise those
     that stand out in similarity (z >= 0.5 against the video's other events, and near the best)."""
     if cls is not None:
-        picked = [h for h in events if _is_class(h, cls) and _has_colours(h, colour_words)]
+        picked = [h for h in events if _is_class(h, cls) and _has_colours(h, colour_words)
+                  and _moves_as_said(h, subject)]
         return picked
     if not events:
         return []
@@ -402,10 +436,12 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
         n = len(chosen)
         noun = _noun(tq, n)
         caveat = "; each event is one appearance, so someone who comes back counts twice" if tq.cls == "person" else ""
-        text = f"{n} {noun} in {vpath.rsplit('/', 1)[-1]} (counted over its object events{caveat})"
+        text = f"{n} {noun} in {vpath.rsplit('/', 1)[-1]}"
         if chosen:
-            text += ": " + "; ".join(f"{i}. {_event_label(h)} {fmt_span(h.start, h.end)}"
+            # in ordinal words, not "1. ...": a small model read "1. person" as "1 person"
+            text += ": " + "; ".join(f"{_ordinal_word(i)} {_event_label(h)} {fmt_span(h.start, h.end)}"
                                      for i, h in enumerate(chosen, 1))
+        text += f" (counted over its object events{caveat})"
         moment = None
         if chosen:
             hit = Hit(video=vpath, start=chosen[0].start, end=chosen[-1].end, score=1.0, text=text,
