@@ -680,9 +680,30 @@ def _first_action(run: _Run, r: Route) -> tuple[str, dict[str, Any], str] | None
             start, end = said_window(r.args.get("at"), spoken)
             return ("get_transcript", {"video": v["video"], "start": start, "end": end}, "router")
         t = r.args.get("t")
-        t = 0.0 if t == "start" else duration if t == "end" else duration / 2 if t is None else float(t)
+        if t in ("start", "end"):
+            t = picture_at_edge(run.toolbox, v["video"], t, duration)
+        t = duration / 2 if t is None else float(t)
         return ("caption_frame", {"video": v["video"], "t": round(min(t, duration), 2)}, "router")
     return (r.tool, dict(r.args), "router")
+
+
+EDGE_PICTURE_S = 5.0  # "at the start": this far into the opening shot (or its middle, if shorter)
+
+
+def picture_at_edge(toolbox, video: str, edge: str, duration: float) -> float:
+    """The time to look at for "what is on screen at the start / at the end": inside the opening
+    (closing) shot, not its first (last) frame, which is often a fade from (to) black."""
+    try:
+        rec = toolbox.store.resolve_video(video)
+        shots = [h for h in toolbox.store.segments_of(rec.video_id) if h.kind == "segment:shot"]
+    except Exception:
+        shots = []
+    s, e = (shots[0].start, shots[0].end) if edge == "start" and shots else \
+        (shots[-1].start, shots[-1].end) if shots else (0.0, duration)
+    if not shots:
+        s, e = (0.0, min(duration, 2 * EDGE_PICTURE_S)) if edge == "start" else (max(0.0, duration - 2 * EDGE_PICTURE_S), duration)
+    step = min(EDGE_PICTURE_S, (e - s) / 2)
+    return s + step if edge == "start" else e - step
 
 
 AT_WINDOW_S = 5.0  # seconds either side of a named time whose words are read ("what is said at 0:08?")

@@ -60,7 +60,8 @@ _CLOCK = re.compile(r"(?:\b(?:at|around|about|near|after|by|from|until|till)\s+|
 _UNITS = re.compile(r"\b(?:at|around|about|near|after|by|from)\s+(?:(\d+)\s*(?:minutes?|mins?|m)\s*(?:and\s+)?)?"
                     r"(?:(\d+(?:\.\d+)?)\s*(?:seconds?|secs?|s)\b)?(?:\s*in)?", re.I)
 # "of the video" or nothing may follow; "at the end of the table" is a place, not a time
-_OF_PLACE = r"(?!\s+of\s+(?:the|a|an|his|her|their|this|that)\s+(?!video|clip|recording|film|movie|talk|speech|audio|file))"
+_OF_PLACE = (r"(?!\s+of\s+(?:the|a|an|his|her|their|this|that)\s+(?!(?:[\w.\-]+\s+){0,3}?(?:video|clip|recording|film|"
+             r"movie|talk|speech|audio|file)\b))")
 _AT_START = re.compile(r"\b(?:at|in) the (?:very )?(?:start|beginning|opening)\b" + _OF_PLACE + r"|\bfirst (?:thing|words?|line|sentence)"
                        r"\b|\bopening (?:line|words|sentence)\b|\b(?:begins?|starts?|opens?) with\b|\b(?:say|says|said) first\b", re.I)
 _AT_END = re.compile(r"\b(?:at|in) the (?:very )?end\b" + _OF_PLACE + r"|\blast (?:thing|words?|line|sentence)\b|"

@@ -110,6 +110,19 @@ def face_look(frame: np.ndarray, box: tuple[float, float, float, float]) -> str:
     return ", ".join(parts)
 
 
+def picture_layout(frame: np.ndarray) -> str:
+    """The colours of the top, middle and bottom thirds of a frame ("top: pink/white; middle:
+    green; bottom: green"): the sky or a ceiling is usually at the top, the ground or a floor at the
+    bottom, which a whole-frame palette cannot tell apart."""
+    h = frame.shape[0]
+    parts = []
+    for name, (a, b) in (("top", (0, h // 3)), ("middle", (h // 3, 2 * h // 3)), ("bottom", (2 * h // 3, h))):
+        names = colour_names(frame[a:b], max_names=2, cover=0.7, min_share=0.15)
+        if names:
+            parts.append(f"{name}: {'/'.join(names)}")
+    return "; ".join(parts)
+
+
 def chroma(frame: np.ndarray) -> float:
     """How much colour a frame has at most: the 99.5th percentile of saturation (0-255) over its lit
     pixels. Old film and monochrome cameras stay under ~20 everywhere; a colour video has some frame

@@ -189,8 +189,12 @@ def test_caption_frame_is_labelled_as_tags(toolbox):
     d = caption_frame(toolbox, "friday_his_girl_friday.mp4", 2.0)
     assert d["label"] == TAGS_LABEL and d["frame_text"] and d["frame_text"] in d["description"]
     assert "lord of the universe" in d["description"]  # the speech around t=2 s
+    # the frame at t itself is read for where its colours are (black-and-white film: grey/black)
+    assert "colours by area at 00:02: top: " in d["description"], d["description"]
+    assert "no on-screen text" in d["description"]
     d = caption_frame(toolbox, "jfk.flac", 5.0)  # audio only: no keyframe, says so
     assert "no keyframe" in d["description"] and d["label"] == TAGS_LABEL
+    assert "colours by area" not in d["description"]
 
 
 def test_transcribe_span_gives_word_times(toolbox):

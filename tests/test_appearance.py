@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.appearance import black_and_white, chroma, face_look, hair_word
+from index.appearance import black_and_white, chroma, face_look, hair_word, picture_layout
 from index.decode import frame_at
 from index.vision import FrameDescriber, fit_side
 from vidsage.config import Settings
@@ -70,3 +70,13 @@ def test_black_and_white_is_decided_over_a_whole_video(media: Path, name: str, m
 def test_a_black_frame_decides_nothing() -> None:
     assert chroma(np.zeros((90, 160, 3), np.uint8)) < 0
     assert black_and_white([-1.0, -1.0]) is False
+
+
+def test_colours_by_area(media: Path) -> None:
+    """By eye: one-by-one's wooden floor fills the bottom of the picture (brown/orange) under a white
+    wall; GRID's speakers sit in front of a cyan-blue backdrop that fills the top of the picture."""
+    room = picture_layout(frame_at(str(media / "one-by-one-person-detection.mp4"), 60.0, 640))
+    top, _, bottom = room.split("; ")
+    assert "white" in top and ("brown" in bottom or "orange" in bottom), room
+    grid = picture_layout(frame_at(str(media / "grid_seven_speakers.mp4"), 4.0, 640))
+    assert grid.startswith("top: cyan") or grid.startswith("top: blue"), grid

@@ -68,6 +68,15 @@ def caption_frame(toolbox, video: str, t: float) -> dict[str, Any]:
               if h.kind in ("segment:text", "segment:object") and h.start - 0.25 <= t <= h.end + 0.25]
     for h in events[:_MAX_EVENTS]:
         parts.append(f"on screen at {fmt_time(t)}: {h.text[:_EVENT_CHARS]}")
+    if near is not None and not near.meta.get("ocr") and not any(h.kind == "segment:text" for h in events):
+        parts.append("no on-screen text")  # said outright: a small model otherwise reads a tag as the text
+    image = _frame_image(rec, t, toolbox.settings) if rec.keyframes else None
+    if image is not None:
+        # where each colour is: "what colour is the sky / the floor / the wall" needs it, and the
+        # frame's overall palette cannot say it
+        from vidsage.index.appearance import picture_layout
+
+        parts.append(f"colours by area at {fmt_time(t)}: {picture_layout(image)}")
     if said:
         parts.append(f"speech around {fmt_time(t)}: {said}")
     out["label"] = TAGS_LABEL
@@ -124,12 +133,6 @@ def _gpu_layers(settings) -> int:
     from vidsage.devices import llama_gpu_layers  # one rule for every llama.cpp model
 
     return llama_gpu_layers(settings)
-    try:
-        import llama_cpp
-
-        return settings.llm_gpu_layers if llama_cpp.llama_supports_gpu_offload() else 0
-    except Exception:
-        return 0
 
 
 class VisionLLM:

@@ -181,8 +181,8 @@ def _events(store, video_id: str) -> list[Hit]:
     return [h for h in store.segments_of(video_id) if h.kind in ("segment:object", "segment:text")]
 
 
-def _colour_list(h: Hit) -> list[str]:
-    raw = h.meta.get("colours")
+def _colour_list(h: Hit, key: str = "colours") -> list[str]:
+    raw = h.meta.get(key)
     if isinstance(raw, str):
         try:
             import json
@@ -206,9 +206,27 @@ def _is_class(h: Hit, cls: str | None) -> bool:
     return ec in _VEHICLE_CLASSES if cls == "vehicle" else ec == cls
 
 
-def _has_colours(h: Hit, colour_words: list[str]) -> bool:
+_UPPER = re.compile(r"\b(on top|tops?|shirts?|t-shirts?|jackets?|coats?|sweaters?|jumpers?|cardigans?|hoodies?|"
+                    r"blouses?|upper)\b", re.I)
+_LOWER = re.compile(r"\b(below|bottoms?|trousers|pants|jeans|skirts?|shorts|leggings|lower)\b", re.I)
+
+
+def body_part(phrase: str) -> str | None:
+    """"upper" or "lower" when a phrase gives a person's colour for one part of them ("black on
+    top", "blue jeans"), else None."""
+    if _LOWER.search(phrase):
+        return "lower"
+    if _UPPER.search(phrase):
+        return "upper"
+    return None
+
+
+def _has_colours(h: Hit, colour_words: list[str], part: str | None = None) -> bool:
     if not colour_words or h.kind != "segment:object":
         return True
+    worn = _colour_list(h, f"{part}_colours") if part else []
+    if worn:  # a person's colours for the part the phrase names: any of those read there
+        return all(any(c in worn for c in _COLOUR_WORDS[w]) for w in colour_words)
     have = _colour_list(h)
     # the object's main colour must be one the word allows (a red car), or any of its first two
     return all(any(c in have[:2] for c in _COLOUR_WORDS[w]) for w in colour_words)
@@ -278,8 +296,9 @@ def select_events(toolbox, events: list[Hit], cls: str | None, colour_words: lis
                   known: dict[tuple, np.ndarray] | None = None) -> list[Hit]:
     """The events a phrase is about: by class and colour words when it has them; otherwise those
     that stand out in similarity (z >= 0.5 against the video's other events, and near the best)."""
+    part = body_part(subject) if cls == "person" else None
     if cls is not None:
-        picked = [h for h in events if _is_class(h, cls) and _has_colours(h, colour_words)
+        picked = [h for h in events if _is_class(h, cls) and _has_colours(h, colour_words, part)
                   and _moves_as_said(h, subject)]
         return picked
     if not events:
@@ -290,7 +309,7 @@ def select_events(toolbox, events: list[Hit], cls: str | None, colour_words: lis
     z = (sims - sims.mean()) / max(1e-6, float(sims.std()))
     keep = [h for h, s, zz in zip(events, sims, z) if zz >= 0.5 and s >= sims.max() - 0.1]
     if colour_words:
-        keep = [h for h in keep if _has_colours(h, colour_words)]
+        keep = [h for h in keep if _has_colours(h, colour_words, part)]
     return keep
 
 
@@ -395,6 +414,12 @@ def _event_label(h: Hit) -> str:
 
 def _noun(tq: TemporalQuery, n: int) -> str:
     base = {"*": "object", "text": "on-screen text", "vehicle": "vehicle"}.get(tq.cls or "*", tq.cls or "event")
+    if base == "person" and tq.colour_words:
+        # people are described by what they wear, never as "black people"
+        worn = "/".join(tq.colour_words)
+        where = {"upper": f"wearing {worn} on top", "lower": f"wearing {worn} below"}.get(
+            body_part(tq.subject) or "", f"dressed in {worn}")
+        return f"{'person' if n == 1 else 'people'} {where}"
     words = " ".join(tq.colour_words + [base])
     if n == 1:
         return words
