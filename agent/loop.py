@@ -39,7 +39,7 @@ from vidsage.config import Settings
 from vidsage.tools import lexical
 from vidsage.tools.lexical import named_video
 from vidsage.tools.lc import TOOL_NAMES, TOOL_SPECS, Evidence, EvidenceLog, make_tools, render, run_tool
-from vidsage.types import same_moment
+from vidsage.types import fmt_time, same_moment
 
 from .fast import NOT_FOUND_SCORE
 from .llm import LLM, LLMError, get_llm
@@ -423,6 +423,11 @@ class _Run:
             best = cited[0]
             return self._finish(best.line().split("] ", 1)[1], [best], streamed=False, grounding=support,
                                 model_answer=reply_text(out))
+        read = screen_text_answer(self.question, text, shown)
+        if read is not None:
+            # asked what a text on screen says, the model named a tag or paraphrased: the text
+            # as read on screen is the answer
+            return self._finish(read[0], [read[1]], streamed=False, grounding=support, model_answer=reply_text(out))
         counted = worked_out_count(self.question, cited)
         if counted is not None and counted[0] not in numbers_in(text):
             # "one person leaves at the right" from a line that counts 6: the count was worked out
@@ -479,6 +484,44 @@ class _Run:
 _LABEL_COPIED = re.compile(r"([\"'“‘«]\s*)(?:said|frame tags|frame|shot|object|text|count|while|moment): ", re.I)
 _NO = re.compile(r"^\W*no\b", re.I)
 _CLAUSE_END = (".", "?", "!", ",", ";", ":", "。", "？", "！", "，")
+
+
+# "what does the text / the sign / the title say?", "what is written on the board?"
+_READ_ASK = re.compile(r"\b(?:text|sign|title|caption|banner|slide|board|label|subtitle|writing|words? on (?:the )?screen)"
+                       r"\b.*\b(?:say|says|said|read|reads|show|shows)\b|\bwhat(?:'s| is| was) written\b|"
+                       r"\bwhat does it say on\b|\bwhat text\b", re.I)
+_QUOTED_TEXT = re.compile(r'"([^"]{2,})"')
+_OCR_PART = re.compile(r"on-screen text: ([^;«»]+)")
+
+
+def screen_texts(e: Evidence) -> list[str]:
+    """The on-screen texts an evidence line reads: a text event's quoted reading, or a frame's OCR."""
+    if e.kind in ("text", "moment") and "on-screen" in e.text:
+        quoted = _QUOTED_TEXT.findall(e.text)
+        if quoted:
+            return [quoted[0]]
+    found = []
+    for part in _OCR_PART.findall(e.text):
+        lines = [ln.strip(" …") for ln in part.split("|") if ln.strip(" …")]
+        found.append(max(lines, key=len) if lines else "")
+    return [f for f in found if f]
+
+
+def screen_text_answer(question: str, answer: str, shown: list[Evidence]) -> tuple[str, Evidence] | None:
+    """For a question about what a text on screen says: None when the answer quotes an on-screen
+    text of the evidence; else the reading of the evidence that shows a text and holds most of the
+    question's other words ("next to the bird": the shot tagged bird), with that evidence."""
+    if not _READ_ASK.search(question):
+        return None
+    with_text = [(e, t) for e in shown for t in screen_texts(e)]
+    if not with_text:
+        return None
+    said = set(lexical.tokens(answer))
+    if any(len(set(lexical.tokens(t)) & said) >= max(1, len(set(lexical.tokens(t))) // 2) for _, t in with_text):
+        return None
+    asked = lexical.tokens(question)
+    e, t = max(with_text, key=lambda et: lexical.overlap(asked, et[0].text))  # max keeps the first of equals
+    return f'The text on screen reads "{t}" ({Path(e.video).name} @ {fmt_time(e.start)}).', e
 
 
 _HOW_MANY = re.compile(r"\b(how many|number of)\b", re.I)

@@ -37,3 +37,31 @@ def test_a_count_the_model_misreads_is_replaced_by_the_count(library, toolbox):
     result = run_agent("How many cars drive through the car video?", settings, toolbox, llm=ScriptedLLM([right]))
     assert result["answer"] == "Four cars drive through.", result["answer"]
     assert numbers_in("There are 6 people, not seven.") == {6, 7}
+
+
+def test_what_a_text_on_screen_says_is_read_from_the_screen(library, toolbox):
+    """Big Buck Bunny (by eye): "THE PEACH OPEN MOVIE PROJECT PRESENTS" shows beside the bird on the
+    branch (20.4-23 s). A model that answers with a tag of that shot is overruled by the text read
+    there; one that quotes the text is kept."""
+    settings, _ = library
+    tag = '{"evidence": ["E1"], "answer": "king penguin (bird)"}'
+    q = "What does the text next to the bird on the branch say?"
+    result = run_agent(q, settings, toolbox, llm=ScriptedLLM([tag]))
+    assert "PEACH OPEN MOVIE PROJECT" in result["answer"], result["answer"]
+    (cited,) = result["citations"]
+    assert cited["video"].endswith("big_buck_bunny_0_30.webm") and 19.5 <= cited["start"] <= 23.0, cited
+    quoted = '{"evidence": ["E1"], "answer": "It says The Peach Open Movie Project presents."}'
+    result = run_agent(q, settings, toolbox, llm=ScriptedLLM([quoted]))
+    assert not result["answer"].startswith("The text on screen reads"), result["answer"]  # not this check's to replace
+
+
+def test_screen_texts_of_evidence_lines():
+    from vidsage.agent.loop import screen_texts
+    from vidsage.tools.lc import Evidence
+
+    event = Evidence("E1", "/m/b.webm", 25.0, 30.0, "moment",
+                     'text: on-screen title in large letters "Big Buck BUNNY" (also read as: Bio Buck BUNNY) appears')
+    frame = Evidence("E2", "/m/b.webm", 26.0, 26.0, "frame tags", "tags: castle; on-screen text: Big Buck | BUNNY; colours: green")
+    assert screen_texts(event) == ["Big Buck BUNNY"]
+    assert screen_texts(frame) == ["Big Buck"]
+    assert screen_texts(Evidence("E3", "/m/b.webm", 1.0, 1.0, "frame tags", "colours: green")) == []
