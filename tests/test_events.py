@@ -211,6 +211,15 @@ def test_a_face_in_a_static_shot_is_bounded_by_its_persons_event(media, event_to
     assert candidate(wall, [], event_toolbox.store, {})[1] < 2  # no face: not the person's event
 
 
+def test_when_something_leaves_is_the_end_of_its_event(event_toolbox):
+    """car-detection (by eye): the red car is on screen 15.0-19.0 s; asked when it leaves, the answer
+    is its last moments, not its whole passage. Asked when it appears, the whole passage."""
+    leaves = event_toolbox.find_moments("When does the red car leave?")[0]
+    assert abs(leaves.end - 19.0) <= 1.0 and leaves.end - leaves.start <= 1.6, leaves
+    appears = event_toolbox.find_moments("When does the red car appear?")[0]
+    assert abs(appears.start - 15.0) <= 1.0 and abs(appears.end - 19.0) <= 1.0, appears
+
+
 def test_first_and_last_pick_the_right_event(event_toolbox):
     top = event_toolbox.find_moments("When does the first car drive through?")[0]
     assert top.video.endswith("car-detection.mp4") and abs(top.start - CARS[0][0]) <= 1.0

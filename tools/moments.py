@@ -8,6 +8,7 @@ that overlap are one moment; agreement between signals raises its score.
 from __future__ import annotations
 
 import os
+import re
 
 import numpy as np
 
@@ -216,3 +217,23 @@ def with_temporal(toolbox, query: str, video: str | None, moments: list[Moment],
     rest = [m for m in moments
             if not (m.video == top.video and overlap_share((m.start, m.end), (top.start, top.end)) >= 0.5)]
     return ([top] + rest)[:k]
+
+
+# "when does the red car leave?", "when does the title disappear?": the end of the thing's own event
+_LEAVING = re.compile(r"^\s*(?:when|at what (?:point|time|moment))\b.*\b(?:leaves?|leaving|exits?|exiting|disappears?|"
+                      r"disappearing|vanish\w*|goes away|go away|drives? (?:off|away)|walks? (?:out|off|away)|"
+                      r"fades? out|goes off|go off|gone)\b", re.I)
+LEAVING_S = 1.5  # the last this many seconds of an event are "when it leaves"
+
+
+def at_leaving(query: str, moments: list[Moment]) -> list[Moment]:
+    """For a question about when something leaves, each moment bounded by an object's or a text's
+    own event is narrowed to that event's last LEAVING_S seconds; other moments are unchanged."""
+    if not _LEAVING.search(query):
+        return moments
+    for m in moments:
+        first = m.evidence[0] if m.evidence else None
+        if first is not None and first.kind in ("segment:object", "segment:text") \
+                and abs(first.end - m.end) <= 0.1 and m.end - m.start > LEAVING_S:
+            m.start = m.end - LEAVING_S
+    return moments

@@ -175,9 +175,9 @@ class Toolbox:
             vec = self.clip.embed_texts([intent.text])[0]
             visual += self.store.query("clip", vec, k=n, video_ids=self._video_ids(video))
         moments = fuse_moments(speech, visual, intent, self.store, k, qvec=self._qvec(intent.text))
-        from .moments import with_temporal  # first / last / n-th / how many: answered over the event list
+        from .moments import at_leaving, with_temporal  # first / last / n-th / how many: over the event list
 
-        return with_temporal(self, query, video, moments, k)
+        return at_leaving(query, with_temporal(self, query, video, moments, k))
 
     def speech_in(self, m: Moment) -> Hit | None:
         """What is said inside a moment (found by what is seen: "what does the man in the red shirt
