@@ -154,7 +154,9 @@ def fuse_moments(speech: list[Hit], visual: list[Hit], intent: QueryIntent, stor
         for h in visual:
             best[h.video] = max(best.get(h.video, 0.0), h.score)
         cal.videos = set(sorted(best, key=best.get, reverse=True)[:CAL_VIDEOS])
-    looks = asked_looks(intent.text)  # "the woman with grey hair": hair and clothes must agree
+    # "the woman with grey hair": hair and clothes must agree (VIDSAGE_LOOKS=0 only for ablations)
+    looks = asked_looks(intent.text) if os.environ.get("VIDSAGE_LOOKS", "1") not in ("0", "false", "no") \
+        else asked_looks("")
     cands: list[tuple[str, tuple[float, float], float, Hit, int]] = []
     for hits, weight in ((speech, intent.speech_weight), (visual, intent.visual_weight)):
         for h in hits:
