@@ -44,8 +44,15 @@ _ASK_WEARING = re.compile(r"\b(?:wearing|dressed in|in)\s+(?:all\s+)?(" + "|".jo
                           + r"(?:" + _LOWER_WORDS + r"|hair|car|light|wall|room))", re.I)
 
 # what the index says
-# a silver car reads as grey or as white, by how the light falls on it
-_THING_COLOURS = {"silver": ["grey", "white"], "gray": ["grey"]}
+# colour words that the palette reads as either of two names, by how the light falls: a silver car
+# as grey or white, faded denim as blue or cyan, navy as blue or black
+_EITHER = {"silver": ["grey", "white"], "denim": ["blue", "cyan"], "navy": ["blue", "black"],
+           "turquoise": ["cyan", "blue"], "teal": ["cyan", "green"], "beige": ["brown", "white"],
+           "maroon": ["red", "brown"]}
+
+
+def _colours(word: str) -> list[str]:
+    return _EITHER.get(word, [_COLOUR[word]])
 _SAYS_HAIR = re.compile(r"\b(dark|brown|blonde|red|grey)(?: \([^)]*\))? hair\b")
 _SAYS_TOP = re.compile(r"\b(?:wearing|wears) ([a-z/]+) on top\b")
 _SAYS_LOWER = re.compile(r"\b([a-z/]+) below\b")
@@ -76,11 +83,12 @@ def asked_looks(question: str) -> Looks:
         looks.hair = _HAIR[m.group(1)]
     elif (m := _ASK_HAIR_PERSON.search(q)):
         looks.hair = _HAIR.get(m.group(1), "red")
-    looks.top = list(dict.fromkeys(_COLOUR[c] for c in _ASK_TOP.findall(q)))
-    looks.lower = list(dict.fromkeys(_COLOUR[c] for c in _ASK_LOWER.findall(q)))
+    looks.top = list(dict.fromkeys(x for c in _ASK_TOP.findall(q) for x in _colours(c)))
+    looks.lower = list(dict.fromkeys(x for c in _ASK_LOWER.findall(q) for x in _colours(c)))
     if not looks.top:
-        looks.top = [_COLOUR[c] for c in _ASK_WEARING.findall(q)
-                     if _COLOUR[c] not in looks.lower and not (looks.hair and _HAIR.get(c) == looks.hair)][:1]
+        worn = [c for c in _ASK_WEARING.findall(q)
+                if _COLOUR[c] not in looks.lower and not (looks.hair and _HAIR.get(c) == looks.hair)][:1]
+        looks.top = [x for c in worn for x in _colours(c)]
     from .temporal import _CLASS_WORDS
 
     words = re.findall(r"[a-z][\w-]*", q)
@@ -90,7 +98,7 @@ def asked_looks(question: str) -> Looks:
         # "the blue car", "a red sports car": the thing is the next word or the one after
         cls = next((_CLASS_WORDS[n] for n in words[i + 1:i + 3] if n in _CLASS_WORDS), None)
         if cls and cls not in ("person", "text", "*"):
-            looks.things.setdefault(cls, []).extend(_THING_COLOURS.get(w, [_COLOUR[w]]))
+            looks.things.setdefault(cls, []).extend(_colours(w))
     return looks
 
 
