@@ -188,7 +188,7 @@ def _said_when_seen(toolbox, subject: str, phrase: str, spans: dict[str, list[tu
         # only moments that match the description about as well as the best: a weaker one is
         # someone else, and their saying the words is not an answer
         for seen in [m for m in seen_all if m.score >= SEEN_NEAR_BEST * seen_all[0].score]:
-            inside = [sp for sp in spans[vid] if seen.start - 0.3 <= sp[0] and sp[1] <= seen.end + 0.3]
+            inside = _spans_inside(spans[vid], seen)
             if not inside:
                 continue
             return _said_moment(toolbox, vid, inside[0], seen.score, phrase, subject, seen)
@@ -205,11 +205,15 @@ def _said_when_nth(toolbox, question: str, subject: str, phrase: str,
         ans = answer_temporal(toolbox, question, vid, tq=TemporalQuery("nth", n=n, cls="person", subject=subject))
         if ans is None or ans.moment is None:
             continue
-        seen = ans.moment
-        inside = [sp for sp in spans[vid] if seen.start - 0.3 <= sp[0] and sp[1] <= seen.end + 0.3]
+        inside = _spans_inside(spans[vid], ans.moment)
         if inside:
-            return _said_moment(toolbox, vid, inside[0], 1.0, phrase, subject, seen)
+            return _said_moment(toolbox, vid, inside[0], 1.0, phrase, subject, ans.moment)
     return None
+
+
+def _spans_inside(spans: list[tuple[float, float]], seen: Moment) -> list[tuple[float, float]]:
+    """The places words are said that fall inside a moment where the speaker is seen."""
+    return [sp for sp in spans if seen.start - 0.3 <= sp[0] and sp[1] <= seen.end + 0.3]
 
 
 def _said_anywhere(toolbox, question: str, phrase: str, spans: dict[str, list[tuple[float, float]]],
