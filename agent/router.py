@@ -14,7 +14,7 @@ from typing import Any
 from vidsage.tools import lexical
 from vidsage.tools.relative import (parse_relative, parse_said_count, parse_said_during, parse_seen_when_said,
                                     speaker_by_order, speaker_by_sight)
-from vidsage.tools.temporal import parse_temporal
+from vidsage.tools.temporal import parse_temporal, title_asked
 
 _WHEN = re.compile(
     r"^\s*(when\b|at what (point|time|moment|minute|second)\b|where in the (video|clip|film|talk|recording|audio|movie)\b|"
@@ -146,6 +146,10 @@ def route(question: str, video: str | None = None) -> Route:
     if _DESCRIBE.search(q) or at is not None:
         # describe a frame: at the time the question names, else the loop picks the video and time
         return Route("describe", "caption_frame", {"video": video, "t": at})
+    if title_asked(q):
+        # "what is the name of the film?": the on-screen text in the largest letters, which only
+        # find_moments works out (over the text events)
+        return Route("seen", "find_moments", {"query": q, "video": video})
     query = content_query(q)
     if said and not (seen or event):
         if asks_for_all_speech(q):  # the loop picks the video (named, by language, or the only one)

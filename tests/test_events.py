@@ -288,3 +288,25 @@ def test_what_is_said_in_a_moment_found_by_sight(toolbox):
     assert len(red) == 1 and 17.5 <= red[0].start <= 18.5, [h.text for h in shots]
     speech = toolbox.speech_in(Moment(red[0].video, red[0].start, red[0].end, red[0].score, [red[0]]))
     assert speech is not None and "white" in speech.text.lower(), speech  # GRID sentence: "set white in z3 now"
+
+
+@pytest.mark.parametrize("question, asked", [
+    ("What is the name of the animated film?", True), ("What is this cartoon called?", True),
+    ("What is the title of the bunny video?", True), ("What is the name of the man?", False),
+    ("What does the title say?", False),  # which title: the text evidence answers it
+])
+def test_title_asked(question, asked):
+    from vidsage.tools.temporal import title_asked
+
+    assert title_asked(question) is asked
+
+
+def test_the_name_of_a_film_is_its_largest_text(toolbox):
+    """Big Buck Bunny (by eye): "THE PEACH OPEN MOVIE PROJECT PRESENTS" in small capitals (20.4-23 s),
+    then the title "Big Buck Bunny" in large letters (25-30 s). The film's name is the title."""
+    from vidsage.agent.router import route
+
+    top = toolbox.find_moments("What is the name of the animated film?", k=3)[0]
+    assert top.video.endswith("big_buck_bunny_0_30.webm") and top.start >= 24.5, top
+    assert "Big Buck" in top.evidence[0].text
+    assert route("What is this cartoon called?").tool == "find_moments"

@@ -196,6 +196,7 @@ def with_temporal(toolbox, query: str, video: str | None, moments: list[Moment],
     first; similarity ranks the rest. Unchanged when the question is none of these."""
     from .relative import said_by, said_count, said_during, said_relative, said_when, seen_when_said
     from .spoken_language import language_moment
+    from .temporal import title_moment
     from .temporal import answer_temporal
 
     if os.environ.get("VIDSAGE_TEMPORAL", "1") in ("0", "false", "no"):  # off only for ablations
@@ -205,7 +206,8 @@ def with_temporal(toolbox, query: str, video: str | None, moments: list[Moment],
         top = (said_relative(toolbox, query, video) or said_by(toolbox, query, video) or said_when(toolbox, query, video)
                or said_count(toolbox, query, video) or said_during(toolbox, query, video)
                or seen_when_said(toolbox, query, video)
-               or language_moment(toolbox, query, video, moments))
+               or language_moment(toolbox, query, video, moments)
+               or title_moment(toolbox, query, video, moments))
         if top is None:
             ans = answer_temporal(toolbox, query, video, prefer=[m.video for m in moments[:1]])
             top = ans.moment if ans is not None else None

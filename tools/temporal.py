@@ -259,6 +259,42 @@ def _moves_as_said(h: Hit, phrase: str) -> bool:
     return True
 
 
+# "what is the name of the film?", "what is this cartoon called?", "what is the video's title?"
+_TITLE_ASK = re.compile(r"\b(?:name|title)\s+of\s+(?:the|this|that)?\s*(?:[\w-]+\s+){0,2}?(?:film|movie|video|clip|"
+                        r"show|episode|cartoon|programme|program|series)\b|\bwhat(?:'s| is) (?:the|this|that) "
+                        r"(?:[\w-]+\s+){0,2}?(?:film|movie|video|clip|show|episode|cartoon|programme|program|series) "
+                        r"called\b|\b(?:film|movie|video|clip|show|cartoon)(?:'s)? (?:name|title)\b", re.I)
+TITLE_MIN_HEIGHT = 0.12  # as index/events.TITLE_HEIGHT: letters this tall make a title
+
+
+def title_asked(question: str) -> bool:
+    return bool(_TITLE_ASK.search(question))
+
+
+def title_moment(toolbox, question: str, video: str | None, ranked: list[Moment]) -> Moment | None:
+    """For "what is the name of the film?": the on-screen text in the largest letters (a title is
+    set bigger than credits and captions), in the named video or the ones retrieval ranks first;
+    None when the question asks no title or no text is that large."""
+    if not title_asked(question):
+        return None
+    ids = toolbox._video_ids(video) if video else None
+    order = list(dict.fromkeys(m.video for m in ranked))
+    best: tuple[float, float, Hit] | None = None
+    for vid in ids or list(dict.fromkeys(str(m.evidence[0].meta.get("video_id")) for m in ranked if m.evidence)):
+        for h in toolbox.store.segments_of(vid):
+            height = float(h.meta.get("letter_height") or 0.0)
+            if h.kind != "segment:text" or height < TITLE_MIN_HEIGHT:
+                continue
+            rank = order.index(h.video) if h.video in order else len(order)
+            key = (-rank, height)
+            if best is None or key > best[:2]:
+                best = (key[0], key[1], h)
+    if best is None:
+        return None
+    h = best[2]
+    return Moment(h.video, h.start, h.end, 1.0, [h])
+
+
 def _ordinal_word(n: int) -> str:
     from vidsage.index.events import _ordinal
 
