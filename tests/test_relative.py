@@ -119,6 +119,11 @@ def test_when_words_are_said_by_anyone(toolbox):
     assert "3 times" in white.evidence[0].text, white.evidence[0].text
     soon = said_when(toolbox, "When does the first speaker say the word soon?")
     assert soon is not None and 1.4 <= soon.start and soon.end <= 2.6, soon
+    last = said_when(toolbox, "When does he last say country?")  # JFK says it at ~6 s and ~10 s
+    assert last is not None and last.video.endswith("jfk.flac") and last.start >= 9.0, last
+    assert "the last of the 2 times" in last.evidence[0].text, last.evidence[0].text
+    k7 = said_when(toolbox, "When does someone say bin red by k seven now?")  # the recogniser writes "K7"
+    assert k7 is not None and "grid_seven_speakers" in k7.video and 6.0 <= k7.start <= 7.0, k7
     assert said_when(toolbox, "When does someone say penguin?") is None
     assert said_when(toolbox, "When do they mention the crown jewels?") is None  # a topic: similarity answers
     top = toolbox.find_moments("When does the first speaker say the word soon?", k=3)[0]

@@ -31,3 +31,12 @@ def test_a_long_transcript_is_given_from_its_start_to_its_end():
     picked = spread(items, 12)
     assert len(picked) == 12 and picked[0] == 0 and picked[-1] == 99 and picked == sorted(set(picked))
     assert spread(items[:5], 12) == items[:5]
+
+
+def test_letter_digit_codes_are_two_words():
+    """GRID's "bin red by K7 now" is said "K seven": the recogniser writes "K7", a user types "k seven"."""
+    from vidsage.tools.lexical import tokens
+
+    assert tokens("Bin red by K7 now.") == ["bin", "red", "k", "7", "now"]
+    assert tokens("bin red by k seven now") == ["bin", "red", "k", "7", "now"]
+    assert tokens("the 2nd take") == ["2nd", "take"]  # an ordinal stays one word

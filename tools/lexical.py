@@ -102,6 +102,9 @@ def normalise(text: str) -> str:
     return " ".join(_WORD.findall(text))
 
 
+_LETTER_DIGITS = re.compile(r"([a-z]{1,2})(\d+)")
+
+
 def tokens(text: str, drop_stopwords: bool = True) -> list[str]:
     """Content tokens: words (numbers folded), or character bigrams for unspaced scripts."""
     out: list[str] = []
@@ -115,6 +118,10 @@ def tokens(text: str, drop_stopwords: bool = True) -> list[str]:
             w = w[:-2]
         w = NUMBER_WORDS.get(w, w)
         if not w or (drop_stopwords and w in STOPWORDS):
+            continue
+        code = _LETTER_DIGITS.fullmatch(w)
+        if code:  # "K7" is said "K seven": a letter (or two) and a number, matched as two words
+            out.extend(code.groups())
             continue
         out.append(w)
     return out

@@ -37,6 +37,9 @@ _LOOKS = re.compile(r"\b(red|green|blue|yellow|white|black|grey|gray|brown|pink|
 _SAID_WHEN = re.compile(r"^\s*(?:when|at what (?:point|time|moment))\s+(?:does|did|do)\s+(?P<subj>.+?)\s+"
                         r"(?P<verb>say|ask|shout|mention|read out|pronounce|call out)\s+"
                         r"(?:the (?:words?|phrase|letter|number|name)\s+)?(?P<phrase>.+?)\s*[?.!]*$", re.I)
+# "when does he first / last / finally say X?": which of the places, said as an adverb of the subject
+_SUBJECT_ADVERB = re.compile(r"\s+(first|last|finally|again)$", re.I)
+_OCCURRENCE = {"first": 1, "last": -1, "finally": -1, "again": 2}
 # "... for the second time", "... the last time": which of several places the words are said
 _NTH_TIME = re.compile(r"\s+(?:for\s+)?the\s+(?P<nth>\w+)\s+time\s*$", re.I)
 SEEN_NEAR_BEST = 0.8  # a seen moment scoring under this share of the best one shows someone else
@@ -170,6 +173,9 @@ def said_when(toolbox, question: str, video: str | None = None) -> Moment | None
     spans = places_said(toolbox, phrase, video)
     if not spans:
         return None
+    adverb = _SUBJECT_ADVERB.search(subject)  # "when does the narrator first say Houston?"
+    occurrence = _OCCURRENCE[adverb.group(1).lower()] if adverb else None
+    subject = subject[:adverb.start()] if adverb else subject
     if _LOOKS.search(subject):
         return _said_when_seen(toolbox, subject, phrase, spans)
     from .temporal import _ORDINAL
@@ -179,7 +185,7 @@ def said_when(toolbox, question: str, video: str | None = None) -> Moment | None
     verb = _SAID_WHEN.match(question.strip()).group("verb").lower()
     if verb == "mention":
         return None
-    return _said_anywhere(toolbox, question, phrase, spans, video)
+    return _said_anywhere(toolbox, question, phrase, spans, video, occurrence)
 
 
 def _said_when_seen(toolbox, subject: str, phrase: str, spans: dict[str, list[tuple[float, float]]]) -> Moment | None:
@@ -217,7 +223,7 @@ def _spans_inside(spans: list[tuple[float, float]], seen: Moment) -> list[tuple[
 
 
 def _said_anywhere(toolbox, question: str, phrase: str, spans: dict[str, list[tuple[float, float]]],
-                   video: str | None) -> Moment | None:
+                   video: str | None, occurrence: int | None = None) -> Moment | None:
     """The place the words are said by anyone: said in the question's word order beats the same
     words in another order ("ask what you can do for your country" is not "ask not what your country
     can do for you"); then the video that matches best, then the earliest. A phrase said again right
@@ -238,21 +244,31 @@ def _said_anywhere(toolbox, question: str, phrase: str, spans: dict[str, list[tu
     vid = exact[0][2]
     in_video = _merge_repeats([p[3] for p in exact if p[2] == vid])
     nth = _NTH_TIME.search(_VIDEO_TAIL.sub("", question.strip().rstrip("?.! ")))
-    pick = in_video[0]
+    n = occurrence
     if nth:
         from .temporal import _ORDINAL, _ordinal_n
 
         o = _ORDINAL.search(nth.group("nth"))
-        if o:
-            n = _ordinal_n(nth.group("nth"), o)
-            if -len(in_video) <= (n if n < 0 else n - 1) < len(in_video):
-                pick = in_video[n if n < 0 else n - 1]
+        n = _ordinal_n(nth.group("nth"), o) if o else n
+    pick = in_video[0]
+    if n and -len(in_video) <= (n if n < 0 else n - 1) < len(in_video):
+        pick = in_video[n if n < 0 else n - 1]
     moment = _said_moment(toolbox, vid, pick, 1.0, phrase, "", None)
     if len(in_video) > 1:
         said = moment.evidence[0]
-        said.text += f" (said {len(in_video)} times: at {', '.join(fmt_time(a) for a, _ in in_video[:12])})"
+        if pick is in_video[0] and not n:
+            said.text += f" (said {len(in_video)} times: at {', '.join(fmt_time(a) for a, _ in in_video[:12])})"
+        else:  # the one asked for, alone: a list of times invites the model to read out another
+            which = "last" if pick is in_video[-1] else _ordinal_word(in_video.index(pick) + 1)
+            said.text += f" (the {which} of the {len(in_video)} times it is said)"
         said.meta["times"] = [round(a, 2) for a, _ in in_video]
     return moment
+
+
+def _ordinal_word(n: int) -> str:
+    from .temporal import _ordinal_word as word
+
+    return word(n)
 
 
 def _merge_repeats(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
