@@ -136,10 +136,13 @@ def grounding(answer: str, cited: list[Evidence], question: str) -> float:
     if not words:
         return 1.0
     source = set(lexical.tokens(" ".join(e.line() for e in cited) + " " + question, drop_stopwords=False))
-    stems = {w[:max(4, len(w) - 2)] for w in source}
+    # prefixes only of words of four letters or more: "a" or the "1" of "E1" would begin every word
+    stems = {w[:max(4, len(w) - 2)] for w in source if len(w) >= 4}
+    roots = {lexical.stem(w) for w in source}  # "asks" is "ask"
 
     def found(w: str) -> bool:
-        return w in source or (len(w) >= 4 and any(w.startswith(s) or s.startswith(w[:max(4, len(w) - 2)]) for s in stems))
+        return w in source or lexical.stem(w) in roots or \
+            (len(w) >= 4 and any(w.startswith(s) or s.startswith(w[:max(4, len(w) - 2)]) for s in stems))
 
     if any(w in _example_words() and not found(w) for w in words):
         return 0.0

@@ -6,6 +6,7 @@ words. Numbers are folded ("two" == "2") because Whisper writes either.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -206,7 +207,10 @@ def phrase_spans(query: list[str], words: list[tuple[float, float, str]],
                  min_cover: float = 0.75) -> list[tuple[float, float]]:
     """Every place the phrase is said: windows of timed words holding at least `min_cover` of the
     query's weight (content words 1, stopwords 0.3), no longer than the phrase plus two words, in
-    time order and not overlapping ("white" said by three speakers is three spans)."""
+    time order and not overlapping ("white" said by three speakers is three spans). Where windows
+    overlap, the one holding more of the phrase wins, then the one saying it in the phrase's order
+    ("Bin blue F2 now. Bin red by K7" holds the words of "bin red by k seven now" too, out of
+    order), then the shorter."""
     if not query or not words:
         return []
     want: dict[str, int] = {}
@@ -214,11 +218,9 @@ def phrase_spans(query: list[str], words: list[tuple[float, float, str]],
         want[q] = want.get(q, 0) + 1
     total = sum((0.3 if q in STOPWORDS else 1.0) * n for q, n in want.items())
     toks = [tokens(w, drop_stopwords=False) for _, _, w in words]
-    found: list[tuple[float, int, int]] = []
-    i = 0
-    while i < len(words):
+    cands: list[tuple[float, float, int, int, int]] = []
+    for i in range(len(words)):
         if not any(_match(t, dict(want)) for t in toks[i]):
-            i += 1
             continue
         left, score, best = dict(want), 0.0, None
         for j in range(i, min(len(words), i + len(query) + 2)):
@@ -232,12 +234,14 @@ def phrase_spans(query: list[str], words: list[tuple[float, float, str]],
             if score >= total:
                 best = j
                 break
-        if best is None:
-            i += 1
-            continue
-        found.append((score, i, best))
-        i = best + 1
-    return [(words[a][0], words[b][1]) for _, a, b in found]
+        if best is not None:
+            said = [t for k in range(i, best + 1) for t in toks[k]]
+            cands.append((round(score, 3), round(in_order(query, said), 3), i - best, i, best))
+    chosen: list[tuple[int, int]] = []
+    for _, _, _, i, j in sorted(cands, reverse=True):
+        if all(j < a or i > b for a, b in chosen):
+            chosen.append((i, j))
+    return [(words[a][0], words[b][1]) for a, b in sorted(chosen)]
 
 
 def trim_span(query: list[str], words: list[tuple[float, float, str]], span: tuple[float, float]) -> tuple[float, float]:
@@ -274,11 +278,28 @@ def in_order(query: list[str], said: list[str]) -> float:
 
 
 def _match(token: str, left: dict[str, int]) -> str | None:
-    """The query token that `token` satisfies (exact, or a shared stem of 5+ letters), if any is left."""
+    """The query token that `token` satisfies (exact, or the same word with another ending: their
+    stems share all but their last letter, four letters at least), if any is left. ("asked" and
+    "asking" match, "countries" and "country" match; "could" does not match "country".)"""
     if left.get(token, 0) > 0:
         return token
     if len(token) >= 5:
+        a = stem(token)
         for q, n in left.items():
-            if n > 0 and len(q) >= 5 and (token.startswith(q[:len(q) - 2]) or q.startswith(token[:len(token) - 2])):
-                return q
+            if n > 0 and len(q) >= 5:
+                b = stem(q)
+                shared = len(os.path.commonprefix([a, b]))
+                if shared >= max(4, min(len(a), len(b)) - 1) or (a == b):
+                    return q
     return None
+
+
+_ENDINGS = ("ing", "ed", "es", "er", "ly", "s")
+
+
+def stem(word: str) -> str:
+    """The word less an inflection ending ("asked", "asking" -> "ask"), when three letters remain."""
+    for end in _ENDINGS:
+        if word.endswith(end) and len(word) - len(end) >= 3:
+            return word[: -len(end)]
+    return word
