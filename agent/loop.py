@@ -527,6 +527,9 @@ def screen_text_answer(question: str, answer: str, shown: list[Evidence]) -> tup
     return f'The text on screen reads "{t}" ({Path(e.video).name} @ {fmt_time(e.start)}).', e
 
 
+# questions about a person's race or ethnicity (not "who wins the race")
+_TRAITS = re.compile(r"\bwhat (?:race|ethnicity)\b|\b(?:race|ethnicity|skin colou?r|skin tone) of\b|\bethnic\w*\b|"
+                     r"\bskin (?:colou?r|tone)\b|\bwhat colou?r is (?:his|her|their) skin\b", re.I)
 _HOW_MANY = re.compile(r"\b(how many|number of)\b", re.I)
 _COUNT_LINE = re.compile(r"\bcount: (?P<head>(?P<n>\d+) [^:(]+?)(?::| \(|$)")
 _NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve "
@@ -549,6 +552,8 @@ def numbers_in(text: str) -> set[int]:
     """The numbers an answer states, in digits or words ("6", "six")."""
     found = {int(d) for d in re.findall(r"\b\d+\b", text)}
     found |= {_NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in _NUMBER_WORDS}
+    if re.search(r"\b(no|none|not any|nobody|no one)\b", text, re.I):
+        found.add(0)  # "there are no black cars"
     return found
 
 
@@ -611,6 +616,11 @@ def run_agent(question: str, settings: Settings, toolbox, video: str | None = No
         named = named_video(question, [{"video": r.path} for r in toolbox.store.done_videos().values()])
         video = named["video"] if named else None
     run = _Run(question, settings, toolbox, video, on_token, llm)
+    if _TRAITS.search(question):
+        # no model sees race or ethnicity, and none should guess it from a face
+        result = run._finish(prompts.load("traits"), [], streamed=False)
+        result.update(mode="declined", route={"kind": "declined", "tool": None, "by": "regex"})
+        return result
     r = route(question, video)
     if mode == "fast" or (mode == "auto" and r.fast):
         result = _fast(run)

@@ -65,3 +65,18 @@ def test_screen_texts_of_evidence_lines():
     assert screen_texts(event) == ["Big Buck BUNNY"]
     assert screen_texts(frame) == ["Big Buck"]
     assert screen_texts(Evidence("E3", "/m/b.webm", 1.0, 1.0, "frame tags", "colours: green")) == []
+
+
+def test_race_and_ethnicity_are_not_judged(library, toolbox):
+    """No shipped model sees race or ethnicity, and none should guess it from a face: such a question
+    is declined without a search or a model call; "the race" as a contest is not such a question."""
+    from vidsage.agent.loop import _TRAITS
+
+    settings, _ = library
+    result = run_agent("What race is the man in the red shirt?", settings, toolbox, llm=ScriptedLLM([]))
+    assert "does not judge" in result["answer"] and not result["citations"] and not result["tool_calls"]
+    assert result["route"]["kind"] == "declined"
+    for q in ("What is the ethnicity of the first speaker?", "What colour is her skin?"):
+        assert _TRAITS.search(q), q
+    for q in ("Who wins the race?", "When does the race start?", "What colour is his shirt?"):
+        assert not _TRAITS.search(q), q

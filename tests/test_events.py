@@ -263,6 +263,9 @@ def test_counting(event_toolbox):
     assert event_toolbox.count_events("How many cars enter from the bottom?", video="car-detection.mp4")["count"] == 2
     assert event_toolbox.count_events("How many people leave at the right?")["count"] == 6
     assert event_toolbox.count_events("How many people leave at the top?")["count"] != 6  # none does
+    # no black car passes: the answer says none, with the cars there are
+    top = event_toolbox.find_moments("How many black cars are there?")[0]
+    assert top.evidence[0].text.startswith("0 black cars in car-detection.mp4; it has 4 cars"), top.evidence[0].text
     # the fast path's answer for a counting question quotes the count
     top = event_toolbox.find_moments("How many people walk in?")[0]
     assert top.evidence[0].text.startswith("6 people")

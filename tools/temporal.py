@@ -408,6 +408,9 @@ def _candidate_videos(toolbox, tq: TemporalQuery, question: str, video: str | No
             chosen = events  # the anchor decides
         if not chosen and tq.op in ("count", "nth") and tq.cls == "person":
             chosen = [h for h in evs if h.kind == "segment:shot" and int(h.meta.get("faces") or 0) > 0]
+        if not chosen and tq.op == "count" and tq.cls not in (None, "person"):
+            # "how many black cars?" in a video of white and red cars: it answers, with none
+            chosen = [h for h in events if _is_class(h, tq.cls)]
         if not chosen:
             continue
         sims = _similar(toolbox, question, chosen, known)
@@ -504,10 +507,20 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
                                      for i, h in enumerate(chosen, 1))
         text += f" (counted over its object events{caveat})"
         moment = None
+        of_class = [h for h in events if _is_class(h, tq.cls)] if tq.cls is not None else []
         if chosen:
             hit = Hit(video=vpath, start=chosen[0].start, end=chosen[-1].end, score=1.0, text=text,
                       kind="segment:count", meta={"video_id": vid, "count": n})
             moment = Moment(vpath, chosen[0].start, chosen[-1].end, 1.0, [hit] + chosen)
+        elif of_class:
+            # "how many black cars?" where the cars are white and red: none, said with what there is
+            plural = _noun(TemporalQuery("count", cls=tq.cls), len(of_class))
+            text = (f"0 {noun} in {vpath.rsplit('/', 1)[-1]}; it has {len(of_class)} {plural}: "
+                    + "; ".join(f"{_ordinal_word(i)} {_event_label(h)} {fmt_span(h.start, h.end)}"
+                                for i, h in enumerate(of_class, 1)))
+            hit = Hit(video=vpath, start=of_class[0].start, end=of_class[-1].end, score=1.0, text=text,
+                      kind="segment:count", meta={"video_id": vid, "count": 0})
+            moment = Moment(vpath, of_class[0].start, of_class[-1].end, 1.0, [hit] + of_class)
         return TemporalAnswer(tq, vid, vpath, chosen, moment, text)
     if tq.op == "nth":
         chosen = select_events(toolbox, events, tq.cls, tq.colour_words, tq.subject)
