@@ -220,6 +220,21 @@ def test_when_something_leaves_is_the_end_of_its_event(event_toolbox):
     assert abs(appears.start - 15.0) <= 1.0 and abs(appears.end - 19.0) <= 1.0, appears
 
 
+def test_when_nobody_is_there_is_between_the_events(event_toolbox):
+    """By eye: the road of car-detection is empty from ~19.0 s (the red car gone) to ~25.3 s (the last
+    car), its longest empty stretch; one-by-one's room is empty between visitors (and before the first,
+    0-6 s). "When does nobody say anything" is about speech, not this."""
+    from vidsage.tools.temporal import parse_temporal
+
+    road = event_toolbox.find_moments("When is the road empty?")[0]
+    assert road.video.endswith("car-detection.mp4") and 18.5 <= road.start <= 19.8 and 24.8 <= road.end <= 25.8, road
+    room = event_toolbox.find_moments("When is nobody in the room?")[0]
+    assert room.video.endswith("one-by-one-person-detection.mp4") and room.end - room.start >= 1.0, room
+    assert all(min(room.end, b) - max(room.start, a) <= 0.6 for a, b in PEOPLE), room
+    assert "nobody in one-by-one-person-detection.mp4 at:" in room.evidence[0].text
+    assert parse_temporal("When does nobody say anything?") is None
+
+
 def test_first_and_last_pick_the_right_event(event_toolbox):
     top = event_toolbox.find_moments("When does the first car drive through?")[0]
     assert top.video.endswith("car-detection.mp4") and abs(top.start - CARS[0][0]) <= 1.0

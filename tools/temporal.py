@@ -84,7 +84,7 @@ _COLOUR_WORDS = {
 
 @dataclass
 class TemporalQuery:
-    op: str  # "nth" | "count" | "before" | "after" | "while"
+    op: str  # "nth" | "count" | "before" | "after" | "while" | "empty"
     n: int = 0  # for "nth": 1-based, negative counts from the end (-1 = last)
     cls: str | None = None  # event class the question is about ("car", "person", "text", "*" any object)
     colour_words: list[str] = field(default_factory=list)
@@ -137,6 +137,11 @@ def parse_temporal(question: str) -> TemporalQuery | None:
                              distinct=bool(_DISTINCT.search(q)))
     if _SPEECH.search(q):
         return None  # "when does the first speaker say ...": speech, not events
+    m = _EMPTY.search(q)
+    if m:  # "when is nobody in the room?", "when is the road empty?"
+        thing = m.group("thing") or ""
+        cls = "person" if m.group("nobody") else (_class_of(thing) if thing else "*")
+        return TemporalQuery("empty", cls=cls or "*", subject=q)
     m = _BEFORE_AFTER.search(q)
     if m:
         head, anchor = q[:m.start()], m.group("anchor").strip(" ?.!")
@@ -232,6 +237,13 @@ def _has_colours(h: Hit, colour_words: list[str], part: str | None = None) -> bo
     return all(any(c in have[:2] for c in _COLOUR_WORDS[w]) for w in colour_words)
 
 
+# "when is nobody in the room?", "when is the road empty?", "when are there no cars?"
+_EMPTY = re.compile(r"^\s*(?:when|at what (?:point|time|moment)s?)\b.*?(?:\b(?P<nobody>nobody|no one|no-one|noone|"
+                    r"no people|no person)\b|\bno (?P<thing>[a-z]+)\b|\bempty\b|\bnothing (?:is )?(?:on screen|there|"
+                    r"in view|happening|moving)\b)", re.I)
+EMPTY_MIN_S = 1.0  # a gap between events shorter than this is not "empty"
+
+
 _SIDES = r"(top|bottom|left|right)"
 _DIRECTION = re.compile(rf"\b(?:from\s+(?:the\s+)?)?{_SIDES}\s+to\s+(?:the\s+)?{_SIDES}\b", re.I)
 _ENTRY = re.compile(rf"\b(?:enter\w*|comes?|came|coming|appear\w*|drives? in|walks? in)\s+(?:in\s+)?from\s+"
@@ -293,6 +305,39 @@ def title_moment(toolbox, question: str, video: str | None, ranked: list[Moment]
         return None
     h = best[2]
     return Moment(h.video, h.start, h.end, 1.0, [h])
+
+
+def _empty_in(toolbox, tq: TemporalQuery, vid: str, vpath: str, events: list[Hit]) -> TemporalAnswer | None:
+    """When none of a class is seen: the gaps between its events inside the shots where objects were
+    tracked (a static camera's shots: only there is an empty scene known). The longest gap is the
+    moment; all of them are in the text. None when the video has no such events."""
+    objects = [h for h in events if h.kind == "segment:object"]
+    mine = [h for h in objects if tq.cls == "*" or _is_class(h, tq.cls)]
+    if not objects:
+        return None  # no object was tracked here: an empty scene is not known
+    shots = [h for h in toolbox.store.segments_of(vid) if h.kind == "segment:shot"
+             and any(h.start - 0.5 <= o.start and o.end <= h.end + 0.5 for o in objects)]
+    gaps: list[tuple[float, float]] = []
+    for shot in shots or [Hit(vpath, 0.0, max(h.end for h in objects), 0.0, "", "segment:shot", {})]:
+        t = shot.start
+        for h in sorted((h for h in mine if h.end > shot.start and h.start < shot.end), key=lambda h: h.start):
+            if h.start - t >= EMPTY_MIN_S:
+                gaps.append((t, h.start))
+            t = max(t, h.end)
+        if shot.end - t >= EMPTY_MIN_S:
+            gaps.append((t, shot.end))
+    what = {"person": "nobody", "*": "nothing moving"}.get(tq.cls or "*", f"no {_noun(tq, 2)}")
+    name = vpath.rsplit("/", 1)[-1]
+    if not gaps:
+        text = f"never {what} in {name}: there is always a {_noun(tq, 1)} on screen where objects are tracked"
+        return TemporalAnswer(tq, vid, vpath, mine, None, text)
+    longest = max(gaps, key=lambda g: g[1] - g[0])
+    text = (f"{what} in {name} at: " + ", ".join(fmt_span(a, b) for a, b in gaps)
+            + f" (between its {len(mine)} {_noun(tq, len(mine))} events; longest {fmt_span(*longest)})"
+            if mine else f"{what} in {name} at any time: {fmt_span(*longest)} (no {_noun(tq, 2)} seen)")
+    hit = Hit(video=vpath, start=longest[0], end=longest[1], score=1.0, text=text, kind="segment:count",
+              meta={"video_id": vid, "gaps": [[round(a, 2), round(b, 2)] for a, b in gaps]})
+    return TemporalAnswer(tq, vid, vpath, mine, Moment(vpath, longest[0], longest[1], 1.0, [hit]), text)
 
 
 def _ordinal_word(n: int) -> str:
@@ -408,6 +453,8 @@ def _candidate_videos(toolbox, tq: TemporalQuery, question: str, video: str | No
             chosen = events  # the anchor decides
         if not chosen and tq.op in ("count", "nth") and tq.cls == "person":
             chosen = [h for h in evs if h.kind == "segment:shot" and int(h.meta.get("faces") or 0) > 0]
+        if tq.op == "empty":  # a video where objects were tracked: where none of the class is, is known
+            chosen = [h for h in events if h.kind == "segment:object"]
         if not chosen and tq.op == "count" and tq.cls not in (None, "person"):
             # "how many black cars?" in a video of white and red cars: it answers, with none
             chosen = [h for h in events if _is_class(h, tq.cls)]
@@ -522,6 +569,8 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
                       kind="segment:count", meta={"video_id": vid, "count": 0})
             moment = Moment(vpath, of_class[0].start, of_class[-1].end, 1.0, [hit] + of_class)
         return TemporalAnswer(tq, vid, vpath, chosen, moment, text)
+    if tq.op == "empty":
+        return _empty_in(toolbox, tq, vid, vpath, events)
     if tq.op == "nth":
         chosen = select_events(toolbox, events, tq.cls, tq.colour_words, tq.subject)
         if not chosen and tq.cls == "person":
