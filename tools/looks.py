@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from vidsage.labels import COLOUR_WORDS
 from vidsage.types import Hit
 
 AGREE = 1.2
@@ -20,11 +21,8 @@ DISAGREE = 0.75  # hair and clothes: lighting and pose often misread them, so a 
 DISAGREE_THING = 0.5  # a vehicle or animal of another colour than asked is not the one asked about
 _VEHICLE_CLASSES = {"car", "truck", "bus", "bicycle", "motorbike", "boat", "plane", "train"}
 
-# question words for colours, as the indexer names them
-_COLOUR = {"black": "black", "white": "white", "grey": "grey", "gray": "grey", "silver": "grey", "red": "red",
-           "maroon": "red", "orange": "orange", "yellow": "yellow", "brown": "brown", "beige": "brown",
-           "tan": "brown", "green": "green", "olive": "green", "cyan": "cyan", "turquoise": "cyan", "teal": "cyan",
-           "blue": "blue", "navy": "blue", "denim": "blue", "purple": "purple", "violet": "purple", "pink": "pink"}
+# question words for colours ("dark" is read as hair here, not as a colour of clothes or things)
+_COLOUR = {w: names for w, names in COLOUR_WORDS.items() if w != "dark"}
 _HAIR = {"black": "dark", "dark": "dark", "brown": "brown", "brunette": "brown", "blonde": "blonde", "blond": "blonde",
          "fair": "blonde", "red": "red", "ginger": "red", "auburn": "red", "grey": "grey", "gray": "grey",
          "white": "grey", "silver": "grey"}
@@ -44,15 +42,8 @@ _ASK_WEARING = re.compile(r"\b(?:wearing|dressed in|in)\s+(?:all\s+)?(" + "|".jo
                           + r"(?:" + _LOWER_WORDS + r"|hair|car|light|wall|room))", re.I)
 
 # what the index says
-# colour words that the palette reads as either of two names, by how the light falls: a silver car
-# as grey or white, faded denim as blue or cyan, navy as blue or black
-_EITHER = {"silver": ["grey", "white"], "denim": ["blue", "cyan"], "navy": ["blue", "black"],
-           "turquoise": ["cyan", "blue"], "teal": ["cyan", "green"], "beige": ["brown", "white"],
-           "maroon": ["red", "brown"]}
-
-
 def _colours(word: str) -> list[str]:
-    return _EITHER.get(word, [_COLOUR[word]])
+    return _COLOUR[word]
 _SAYS_HAIR = re.compile(r"\b(dark|brown|blonde|red|grey)(?: \([^)]*\))? hair\b")
 _SAYS_TOP = re.compile(r"\b(?:wearing|wears) ([a-z/]+) on top\b")
 _SAYS_LOWER = re.compile(r"\b([a-z/]+) below\b")
@@ -87,7 +78,7 @@ def asked_looks(question: str) -> Looks:
     looks.lower = list(dict.fromkeys(x for c in _ASK_LOWER.findall(q) for x in _colours(c)))
     if not looks.top:
         worn = [c for c in _ASK_WEARING.findall(q)
-                if _COLOUR[c] not in looks.lower and not (looks.hair and _HAIR.get(c) == looks.hair)][:1]
+                if _COLOUR[c][0] not in looks.lower and not (looks.hair and _HAIR.get(c) == looks.hair)][:1]
         looks.top = [x for c in worn for x in _colours(c)]
     from .temporal import _CLASS_WORDS
 

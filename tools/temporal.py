@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from vidsage.labels import COLOUR_WORDS
 from vidsage.types import Hit, Moment, fmt_span
 
 _ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
@@ -73,13 +74,7 @@ _CLASS_WORDS = {
 }
 _VEHICLE_CLASSES = {"car", "truck", "bus", "motorbike", "bicycle"}
 # colour words -> the colour names the describer writes (vision.COLOURS)
-_COLOUR_WORDS = {
-    "black": ["black"], "white": ["white"], "grey": ["grey"], "gray": ["grey"], "silver": ["grey", "white"],
-    "red": ["red"], "orange": ["orange"], "yellow": ["yellow"], "gold": ["yellow", "orange"],
-    "brown": ["brown"], "beige": ["brown", "white"], "tan": ["brown"], "green": ["green"], "cyan": ["cyan"],
-    "turquoise": ["cyan"], "teal": ["cyan", "green"], "blue": ["blue"], "navy": ["blue", "black"],
-    "purple": ["purple"], "violet": ["purple"], "pink": ["pink"], "dark": ["black", "grey"],
-}
+_COLOUR_WORDS = COLOUR_WORDS  # colour word -> the palette names it allows
 
 
 @dataclass

@@ -98,4 +98,17 @@ def display(label: str) -> str:
     return f"{label} ({', '.join(words)})" if words else label
 
 
-__all__ = ["class_table", "display", "VEHICLES", "PERSON_LABELS", "EVERYDAY"]
+# Colour words people use, as the names the indexer's palette gives (index/vision.COLOURS). Some
+# read as either of two names by how the light falls: a silver car as grey or white, faded denim as
+# blue or cyan, navy as blue or black. One vocabulary for the event list and for looks.
+COLOUR_WORDS = {
+    "black": ["black"], "white": ["white"], "grey": ["grey"], "gray": ["grey"], "silver": ["grey", "white"],
+    "red": ["red"], "maroon": ["red", "brown"], "orange": ["orange"], "yellow": ["yellow"], "gold": ["yellow", "orange"],
+    "brown": ["brown"], "beige": ["brown", "white"], "tan": ["brown"], "green": ["green"], "olive": ["green"],
+    "cyan": ["cyan"], "turquoise": ["cyan", "blue"], "teal": ["cyan", "green"], "blue": ["blue"],
+    "navy": ["blue", "black"], "denim": ["blue", "cyan"], "purple": ["purple"], "violet": ["purple"],
+    "pink": ["pink"], "dark": ["black", "grey"],
+}
+
+
+__all__ = ["class_table", "display", "VEHICLES", "PERSON_LABELS", "EVERYDAY", "COLOUR_WORDS"]
