@@ -754,10 +754,12 @@ def picture_at_edge(toolbox, video: str, edge: str, duration: float) -> float:
         shots = [h for h in toolbox.store.segments_of(rec.video_id) if h.kind == "segment:shot"]
     except Exception:
         shots = []
-    s, e = (shots[0].start, shots[0].end) if edge == "start" and shots else \
-        (shots[-1].start, shots[-1].end) if shots else (0.0, duration)
-    if not shots:
-        s, e = (0.0, min(duration, 2 * EDGE_PICTURE_S)) if edge == "start" else (max(0.0, duration - 2 * EDGE_PICTURE_S), duration)
+    if shots:
+        shot = shots[0] if edge == "start" else shots[-1]
+        s, e = shot.start, shot.end
+    else:
+        s, e = (0.0, min(duration, 2 * EDGE_PICTURE_S)) if edge == "start" else \
+            (max(0.0, duration - 2 * EDGE_PICTURE_S), duration)
     step = min(EDGE_PICTURE_S, (e - s) / 2)
     return s + step if edge == "start" else e - step
 

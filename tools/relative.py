@@ -259,16 +259,13 @@ def _said_anywhere(toolbox, question: str, phrase: str, spans: dict[str, list[tu
         if pick is in_video[0] and not n:
             said.text += f" (said {len(in_video)} times: at {', '.join(fmt_time(a) for a, _ in in_video[:12])})"
         else:  # the one asked for, alone: a list of times invites the model to read out another
+            from .temporal import _ordinal_word
+
             which = "last" if pick is in_video[-1] else _ordinal_word(in_video.index(pick) + 1)
             said.text += f" (the {which} of the {len(in_video)} times it is said)"
         said.meta["times"] = [round(a, 2) for a, _ in in_video]
     return moment
 
-
-def _ordinal_word(n: int) -> str:
-    from .temporal import _ordinal_word as word
-
-    return word(n)
 
 
 def _merge_repeats(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
