@@ -110,6 +110,33 @@ def face_look(frame: np.ndarray, box: tuple[float, float, float, float]) -> str:
     return ", ".join(parts)
 
 
+def background_colours(frame: np.ndarray, boxes: list[tuple[float, float, float, float]]) -> list[str]:
+    """The colours behind the people whose face boxes (x0, y0, x1, y1) are given: the frame with
+    each person left out, their head (the face box with hair around it) and, from the chin down to
+    the bottom of the frame, their shoulders and body (wider). [] when too little is left to tell,
+    so a wall is only named when it is seen."""
+    if not boxes:
+        return []
+    fh, fw = frame.shape[:2]
+    keep = np.ones((fh, fw), bool)
+    for x0, y0, x1, y1 in boxes:
+        bw, bh = max(1.0, x1 - x0), max(1.0, y1 - y0)
+        keep[int(max(0, y0 - 0.6 * bh)):int(y1), int(max(0, x0 - 0.3 * bw)):int(min(fw, x1 + 0.3 * bw))] = False
+        keep[int(y1):, int(max(0, x0 - 0.9 * bw)):int(min(fw, x1 + 0.9 * bw))] = False
+    if keep.mean() < 0.08:
+        return []
+    return colour_names(pixel_sample(frame[keep]), max_names=2, cover=0.7, min_share=0.15)
+
+
+def pixel_sample(pixels: np.ndarray, n: int = 4096) -> np.ndarray:
+    """Up to `n` of (N, 3) RGB pixels, evenly spread, as a (k, 64, 3) image: `colour_names` then reads
+    them as they are (it shrinks larger images, which would blend unrelated pixels)."""
+    px = np.asarray(pixels, np.uint8).reshape(-1, 3)
+    k = max(64, min(n, len(px)) // 64 * 64)
+    idx = np.linspace(0, len(px) - 1, k).astype(int)
+    return np.ascontiguousarray(px[idx].reshape(-1, 64, 3))
+
+
 def picture_layout(frame: np.ndarray) -> str:
     """The colours of the top, middle and bottom thirds of a frame ("top: pink/white; middle:
     green; bottom: green"): the sky or a ceiling is usually at the top, the ground or a floor at the

@@ -351,6 +351,7 @@ class Indexer:
                 (f"{i}", v, f.text(), {"t": f.t, "start": f.t, "end": f.t, "shot": _shot_of(shots, f.t),
                                        "faces": f.faces, "tags": [l for l, _ in f.tags], "ocr": " | ".join(f.ocr),
                                        "colours": ",".join(f.colours), "people": " | ".join(p for p in f.people if p),
+                                       "background": ",".join(f.background),
                                        "mono": f.mono})
                 for i, (f, v) in enumerate(zip(frames, vecs))))
             if self.clip is not None:
@@ -400,6 +401,7 @@ def shot_segments(shots: list[Shot], frames: list[FrameText]) -> list[Segment]:
         colours: Counter[str] = Counter(c for f in inside for c in f.colours)
         faces = max((f.faces for f in inside), default=0)
         looks: Counter[str] = Counter(p for f in inside for p in f.people if p)
+        behind: Counter[str] = Counter(c for f in inside for c in f.background)
         parts = [f"shot {sh.index + 1}"]
         if tags:
             parts.append("tags: " + ", ".join(display(t) for t, _ in tags.most_common(6)))
@@ -408,6 +410,8 @@ def shot_segments(shots: list[Shot], frames: list[FrameText]) -> list[Segment]:
         if faces:
             parts.append(f"{faces} face{'s' if faces != 1 else ''}"
                          + (" (" + "; ".join(p for p, _ in looks.most_common(max(faces, 1))) + ")" if looks else ""))
+        if behind:
+            parts.append("background behind them: " + "/".join(c for c, _ in behind.most_common(2)))
         if inside and all(f.mono for f in inside):
             parts.append("black-and-white picture (no colour)")
         if colours:

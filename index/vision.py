@@ -342,7 +342,7 @@ class FrameDescriber:
             raise ValueError(f"{len(images)} images but {len(times)} times")
         if not images:
             return []
-        from .appearance import chroma, face_look  # appearance builds on this module's colours
+        from .appearance import background_colours, chroma, face_look  # appearance builds on this module's colours
 
         frames = [fit_side(im, self.settings.describe_max_side) for im in images]
         out = [FrameText(t=float(t)) for t in times]
@@ -370,6 +370,7 @@ class FrameDescriber:
             for ft, im, boxes in zip(out, frames, self.faces(frames)):
                 ft.faces = len(boxes)
                 ft.people = [face_look(im, b) for b in boxes]
+                ft.background = background_colours(im, boxes)
             self.seconds["faces"] += time.perf_counter() - t0
 
         t0 = time.perf_counter()

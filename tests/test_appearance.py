@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.appearance import black_and_white, chroma, face_look, hair_word, picture_layout
+from index.appearance import background_colours, black_and_white, chroma, face_look, hair_word, picture_layout
 from index.decode import frame_at
 from index.vision import FrameDescriber, fit_side
 from vidsage.config import Settings
@@ -44,6 +44,21 @@ def test_a_shaved_head_has_no_hair_colour(describer, media: Path) -> None:
 def test_clothes_below_the_face(describer, media: Path, t: float, colour: str) -> None:
     (look,) = look_at(describer, media / GRID, t)
     assert f"wearing {colour}" in look, look
+
+
+@pytest.mark.parametrize("t", [1.5, 16.5, 19.5])  # close-ups against the GRID studio's blue wall
+def test_the_wall_behind_a_speaker(describer, media: Path, t: float) -> None:
+    frame = fit_side(frame_at(media / GRID, t, 640), 640)
+    (boxes,) = describer.faces([frame])
+    behind = background_colours(frame, boxes)
+    # the wall (blue-cyan, teal behind the last speaker), not a red top nor skin and hair
+    assert behind and set(behind) <= {"cyan", "blue", "green"} and {"cyan", "blue"} & set(behind), behind
+
+
+def test_no_background_without_people_or_when_a_face_fills_the_picture() -> None:
+    wall = np.full((100, 100, 3), (40, 150, 210), np.uint8)
+    assert background_colours(wall, []) == []
+    assert background_colours(wall, [(5.0, 10.0, 95.0, 90.0)]) == []  # a close-up: no wall left to read
 
 
 def test_hair_word_refuses_background_colours() -> None:

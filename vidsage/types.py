@@ -137,6 +137,7 @@ class FrameText:
     colours: list[str] = field(default_factory=list)
     clip: list[float] | None = None  # image vector when CLIP weights are present
     people: list[str] = field(default_factory=list)  # per face: hair, what they wear ("" when unseen)
+    background: list[str] = field(default_factory=list)  # colours behind the people (faces), when seen
     chroma: float = -1.0  # most saturation in the frame (appearance.chroma); -1 for a black frame
     mono: bool = False  # set per video: no keyframe of it shows colour (old film)
 
@@ -151,6 +152,8 @@ class FrameText:
             looks = [p for p in self.people if p]
             parts.append(f"{self.faces} face{'s' if self.faces != 1 else ''}"
                          + (" (" + "; ".join(looks) + ")" if looks else ""))
+        if self.background:
+            parts.append("background behind them: " + "/".join(self.background))
         if self.mono:
             parts.append("black-and-white picture (no colour)")
         if self.colours:
