@@ -431,6 +431,11 @@ class _Run:
             # asked what a text on screen says, the model named a tag or paraphrased: the text
             # as read on screen is the answer
             return self._finish(read[0], [read[1]], streamed=False, grounding=support, model_answer=reply_text(out))
+        behind = backdrop_answer(self.question, text, shown)
+        if behind is not None:
+            # asked the colour of the wall behind people, the model took one moment's reading (or a
+            # shirt's): the colour the background reads in most of the moments shown is the answer
+            return self._finish(behind[0], behind[1], streamed=False, grounding=support, model_answer=reply_text(out))
         counted = worked_out_count(self.question, cited)
         if counted is not None and counted[0] not in numbers_in(text):
             # "one person leaves at the right" from a line that counts 6: the count was worked out
@@ -525,6 +530,35 @@ def screen_text_answer(question: str, answer: str, shown: list[Evidence]) -> tup
     asked = lexical.tokens(question)
     e, t = max(with_text, key=lambda et: lexical.overlap(asked, et[0].text))  # max keeps the first of equals
     return f'The text on screen reads "{t}" ({Path(e.video).name} @ {fmt_time(e.start)}).', e
+
+
+_BACKDROP_ASK = re.compile(r"\bcolou?rs?\b.*\b(wall|background|backdrop|behind)\b|"
+                           r"\b(wall|background|backdrop)\b.*\bcolou?r", re.I)
+_BACKDROP_LINE = re.compile(r"background behind them: ([a-z/]+)")
+
+
+def backdrop_answer(question: str, answer: str, shown: list[Evidence]) -> tuple[str, list[Evidence]] | None:
+    """For "what colour is the wall behind the speakers?": None when the answer names the colour
+    the background reads most often in the shown evidence of the first video that has one; else
+    that colour, with the moments that read it. A moment's first colour counts twice its second."""
+    read = [(e, m.group(1).split("/")) for e in shown for m in [_BACKDROP_LINE.search(e.text)] if m]
+    if not _BACKDROP_ASK.search(question) or not read:
+        return None
+    video = read[0][0].video
+    read = [(e, cols) for e, cols in read if e.video == video]
+    votes: dict[str, float] = {}
+    for _, cols in read:
+        for rank, c in enumerate(cols[:2]):
+            votes[c] = votes.get(c, 0.0) + (2.0 if rank == 0 else 1.0)
+    ranked = sorted(votes, key=lambda c: -votes[c])  # sorted is stable: ties keep their first order
+    top = ranked[0]
+    if re.search(rf"\b{top}\b", answer, re.I):
+        return None
+    with_top = [e for e, cols in read if top in cols]
+    also = f" (also {ranked[1]} in places)" if len(ranked) > 1 and votes[ranked[1]] >= 0.5 * votes[top] else ""
+    text = (f"The background behind the people reads {top}{also} in {Path(video).name}: "
+            f"in {len(with_top)} of the {len(read)} moments shown.")
+    return text, with_top
 
 
 # questions about a person's race or ethnicity (not "who wins the race")

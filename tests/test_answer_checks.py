@@ -80,3 +80,18 @@ def test_race_and_ethnicity_are_not_judged(library, toolbox):
         assert _TRAITS.search(q), q
     for q in ("Who wins the race?", "When does the race start?", "What colour is his shirt?"):
         assert not _TRAITS.search(q), q
+
+
+def test_the_wall_behind_people_is_the_colour_most_moments_read(library, toolbox):
+    """grid_seven_speakers (by eye): seven speakers in front of a blue-cyan studio wall, some in green
+    or red tops. A model that names one moment's other colour (green) is overruled by the colour the
+    background reads in most moments shown; one that says cyan is kept."""
+    settings, _ = library
+    question = "What colour is the wall behind the speakers?"
+    green = '{"evidence": ["E1"], "answer": "The wall is green."}'
+    result = run_agent(question, settings, toolbox, llm=ScriptedLLM([green]))
+    assert "reads cyan" in result["answer"] or "reads blue" in result["answer"], result["answer"]
+    assert result["citations"] and all("grid_seven_speakers" in c["video"] for c in result["citations"]), result
+    cyan = '{"evidence": ["E1"], "answer": "The wall behind them is cyan."}'
+    result = run_agent(question, settings, toolbox, llm=ScriptedLLM([cyan]))
+    assert result["answer"] == "The wall behind them is cyan.", result["answer"]
