@@ -1102,7 +1102,9 @@ def _describe_event(tr: _Track, shot: int, shape: tuple[int, int], describer: An
     wear: dict[str, list[str]] = {}
     if cls == "person" and views:
         # a person's colours by body part: upper body (shirt, jacket), lower body (trousers, skirt)
-        wear = {"upper": _object_colours(views, 2, rows=(0.15, 0.5)),
+        # (the upper band starts below the shoulders: seen from above or behind, long hair covers
+        # the shoulders and would read as the colour of the top)
+        wear = {"upper": _object_colours(views, 2, rows=(0.25, 0.5)),
                 "lower": _object_colours(views, 2, rows=(0.55, 0.95))}
     meta = {"event": "object", "class": cls, "class_from": how, "shot": shot,
             "entry": entry or "middle", "exit": leave or "middle", "direction": direction or "",
