@@ -1011,9 +1011,10 @@ def _object_class(per_view: list[list[tuple[str, float]]], faces: int, shape: di
 
 
 def _borrow_classes(segs: list[Segment]) -> None:
-    """An object the models could not name takes the class of a named event of the same video that
-    it resembles (size within x1.6, same height/width within 25 %, both rigid or both not): on a
-    static camera the same road carries the same kind of traffic."""
+    """An object the models could not name takes the class of a named event of the same shot that
+    it resembles (size within x1.6, both rigid with height/width within 25 % or both bending within
+    x2): on a static camera the same road carries the same kind of traffic. (Not across shots: in
+    a compilation the road's cars say nothing about the people of a room shown later.)"""
     named = [s for s in segs if s.meta["class_from"] in ("tags", "face", "shape")]
     for s in segs:
         m = s.meta
@@ -1021,12 +1022,19 @@ def _borrow_classes(segs: list[Segment]) -> None:
             continue
         best, best_d = None, 1e9
         for o in named:
+            if o.meta.get("shot") != m.get("shot"):
+                continue
             q = o.meta
             ra = max(m["peak_area"], 1e-6) / max(q["peak_area"], 1e-6)
             if not (1 / 1.6 <= ra <= 1.6) or not m["aspect"] or not q["aspect"]:
                 continue
             rs = m["aspect"] / q["aspect"]
-            if not (0.8 <= rs <= 1.25) or (m["aspect_cv"] >= NONRIGID) != (q["aspect_cv"] >= NONRIGID):
+            bends = m["aspect_cv"] >= NONRIGID
+            if bends != (q["aspect_cv"] >= NONRIGID):
+                continue
+            # a rigid thing keeps its proportions; a walking, bending body's mean proportions vary
+            # (a visitor leaning over a table), so two of them need only be alike within x2
+            if not ((0.5 <= rs <= 2.0) if bends else (0.8 <= rs <= 1.25)):
                 continue
             d = abs(math.log(ra)) + abs(math.log(rs))
             if d < best_d:
