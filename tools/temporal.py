@@ -73,6 +73,10 @@ _CLASS_WORDS = {
     "credits": "text", "slide": "text", "slides": "text",
 }
 _VEHICLE_CLASSES = {"car", "truck", "bus", "motorbike", "bicycle"}
+# people who face the camera and speak: counted and ordered by the shots that show their faces, not
+# by the silhouettes a static camera tracks (in a compilation both exist: a room camera, then an interview)
+_FACING = re.compile(r"\b(speaker|speakers|speak\w*|talk\w*|presenter\w*|narrator\w*|interview\w*|face|faces|"
+                     r"to the camera|into the camera)\b", re.I)
 # colour words -> the colour names the describer writes (vision.COLOURS)
 _COLOUR_WORDS = COLOUR_WORDS  # colour word -> the palette names it allows
 
@@ -529,10 +533,10 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
     events = _events(toolbox.store, vid)
     rec = toolbox.store.done_videos().get(vid)
     vpath = rec.path if rec else (events[0].video if events else "")
-    if not events:
-        if tq.cls == "person" and tq.op in ("count", "nth"):
-            return (_count_faces if tq.op == "count" else _nth_face_shot)(toolbox, tq, vid, vpath)
-        return None
+    if tq.cls == "person" and tq.op in ("count", "nth") and (not events or _FACING.search(question)):
+        by_faces = (_count_faces if tq.op == "count" else _nth_face_shot)(toolbox, tq, vid, vpath)
+        if by_faces is not None or not events:
+            return by_faces
     if tq.op == "count":
         chosen = select_events(toolbox, events, tq.cls, tq.colour_words, tq.subject)
         if not chosen and tq.cls == "person":
