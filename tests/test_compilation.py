@@ -126,3 +126,16 @@ def test_an_unnamed_object_borrows_a_class_only_within_its_shot():
     _borrow_classes(segs)
     assert (leaning.meta["class"], leaning.meta["class_from"]) == ("person", "like event 2")
     assert box.meta["class"] == "object"
+
+
+def test_the_road_is_empty_only_where_the_road_is_seen(compiled):
+    """By eye (car-detection alone): the road's longest empty stretch is ~19.0-25.3 s, between the red
+    car and the last one. The room, also tracked, and empty before its visitor, is not the road."""
+    from vidsage.tools.temporal import answer_temporal
+
+    toolbox, path = compiled
+    road = answer_temporal(toolbox, "When is the road empty?", video=path.name)
+    assert road is not None and road.moment.end <= CAR_SECONDS + 0.5, road.text
+    assert abs(road.moment.start - 19.0) <= 1.0 and abs(road.moment.end - 25.3) <= 1.0, road.text
+    room = answer_temporal(toolbox, "When is the room empty?", video=path.name)
+    assert room is not None and room.moment.start >= CAR_SECONDS - 0.5, room.text

@@ -139,8 +139,9 @@ def parse_temporal(question: str) -> TemporalQuery | None:
     m = _EMPTY.search(q)
     if m:  # "when is nobody in the room?", "when is the road empty?"
         thing = m.group("thing") or ""
-        cls = "person" if m.group("nobody") else (_class_of(thing) if thing else "*")
-        return TemporalQuery("empty", cls=cls or "*", subject=q)
+        cls = "person" if m.group("nobody") else (_class_of(thing) if thing else None)
+        cls = cls or next((_PLACE_CLASS[w] for w in re.findall(r"[a-z]+", q.lower()) if w in _PLACE_CLASS), "*")
+        return TemporalQuery("empty", cls=cls, subject=q)
     m = _BEFORE_AFTER.search(q)
     if m:
         head, anchor = q[:m.start()], m.group("anchor").strip(" ?.!")
@@ -241,6 +242,11 @@ _EMPTY = re.compile(r"^\s*(?:when|at what (?:point|time|moment)s?)\b.*?(?:\b(?P<
                     r"no people|no person)\b|\bno (?P<thing>[a-z]+)\b|\bempty\b|\bnothing (?:is )?(?:on screen|there|"
                     r"in view|happening|moving)\b)", re.I)
 EMPTY_MIN_S = 1.0  # a gap between events shorter than this is not "empty"
+# "when is the road empty?": a place says which events would fill it (and so which shots show it)
+_PLACE_CLASS = {**dict.fromkeys("road roads street streets highway motorway lane lanes parking junction "
+                                "intersection crossing traffic".split(), "vehicle"),
+                **dict.fromkeys("room rooms office hall hallway corridor kitchen shop store lobby stage "
+                                "classroom".split(), "person")}
 
 
 _SIDES = r"(top|bottom|left|right)"
@@ -307,15 +313,16 @@ def title_moment(toolbox, question: str, video: str | None, ranked: list[Moment]
 
 
 def _empty_in(toolbox, tq: TemporalQuery, vid: str, vpath: str, events: list[Hit]) -> TemporalAnswer | None:
-    """When none of a class is seen: the gaps between its events inside the shots where objects were
-    tracked (a static camera's shots: only there is an empty scene known). The longest gap is the
+    """When none of a class is seen: the gaps between its events inside the shots where that class was
+    tracked, or any object if it never was (a static camera's shots: only there is an empty scene known). The longest gap is the
     moment; all of them are in the text. None when the video has no such events."""
     objects = [h for h in events if h.kind == "segment:object"]
     mine = [h for h in objects if tq.cls == "*" or _is_class(h, tq.cls)]
     if not objects:
         return None  # no object was tracked here: an empty scene is not known
+    # the shots that show where the class goes (a road: where vehicles were seen), else all tracked ones
     shots = [h for h in toolbox.store.segments_of(vid) if h.kind == "segment:shot"
-             and any(h.start - 0.5 <= o.start and o.end <= h.end + 0.5 for o in objects)]
+             and any(h.start - 0.5 <= o.start and o.end <= h.end + 0.5 for o in (mine or objects))]
     gaps: list[tuple[float, float]] = []
     for shot in shots or [Hit(vpath, 0.0, max(h.end for h in objects), 0.0, "", "segment:shot", {})]:
         t = shot.start
