@@ -431,6 +431,11 @@ class _Run:
             # asked what a text on screen says, the model named a tag or paraphrased: the text
             # as read on screen is the answer
             return self._finish(read[0], [read[1]], streamed=False, grounding=support, model_answer=reply_text(out))
+        picture = picture_answer(self.question, shown, self.toolbox)
+        if picture is not None:
+            # black and white or colour is known for every shot (no keyframe shows colour, or one
+            # does); the model guessed "yes" for a colour video whose evidence never says
+            return self._finish(picture[0], [picture[1]], streamed=False, grounding=support, model_answer=reply_text(out))
         behind = backdrop_answer(self.question, text, shown)
         if behind is not None:
             # asked the colour of the wall behind people, the model took one moment's reading (or a
@@ -530,6 +535,29 @@ def screen_text_answer(question: str, answer: str, shown: list[Evidence]) -> tup
     asked = lexical.tokens(question)
     e, t = max(with_text, key=lambda et: lexical.overlap(asked, et[0].text))  # max keeps the first of equals
     return f'The text on screen reads "{t}" ({Path(e.video).name} @ {fmt_time(e.start)}).', e
+
+
+_PICTURE_ASK = re.compile(r"\b(black[- ]and[- ]white|black ?& ?white|b ?& ?w|monochrome|gr[ae]yscale)\b|"
+                          r"\bin (full )?colou?rs?\b|\bcolou?r (film|video|footage|picture)\b", re.I)
+
+
+def picture_answer(question: str, shown: list[Evidence], toolbox) -> tuple[str, Evidence] | None:
+    """For "is it in colour or black and white?": whether the shot of the best evidence is black and
+    white, as indexing decided it (per video: no lit keyframe shows colour), with that evidence."""
+    if not _PICTURE_ASK.search(question) or not shown:
+        return None
+    best = shown[0]
+    rec = next((r for r in toolbox.store.done_videos().values() if best.video in (r.paths or [r.path])), None)
+    if rec is None:
+        return None
+    shots = [h for h in toolbox.store.segments_of(rec.video_id) if h.kind == "segment:shot"]
+    shot = next((h for h in shots if h.start <= best.start < h.end), shots[-1] if shots else None)
+    if shot is None:
+        return None
+    where = f"{Path(best.video).name} @ {fmt_time(shot.start)}–{fmt_time(shot.end)}"
+    if "black-and-white picture" in shot.text:
+        return f"Black and white: {where} shows no colour.", best
+    return f"In colour: {where} is a colour picture, not black and white.", best
 
 
 _BACKDROP_ASK = re.compile(r"\bcolou?rs?\b.*\b(wall|background|backdrop|behind)\b|"

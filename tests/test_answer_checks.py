@@ -95,3 +95,14 @@ def test_the_wall_behind_people_is_the_colour_most_moments_read(library, toolbox
     cyan = '{"evidence": ["E1"], "answer": "The wall behind them is cyan."}'
     result = run_agent(question, settings, toolbox, llm=ScriptedLLM([cyan]))
     assert result["answer"] == "The wall behind them is cyan.", result["answer"]
+
+
+def test_black_and_white_or_colour_is_read_from_the_index(library, toolbox):
+    """friday is a 1940 black-and-white film; Big Buck Bunny is a colour cartoon (both by eye). A
+    model that guesses "yes" for the cartoon is overruled by what indexing decided."""
+    settings, _ = library
+    guess = '{"evidence": ["E1"], "answer": "Yes, it is in black and white."}'
+    result = run_agent("Is the bunny video in black and white?", settings, toolbox, llm=ScriptedLLM([guess]))
+    assert result["answer"].startswith("In colour: big_buck_bunny_0_30.webm"), result["answer"]
+    result = run_agent("Is the friday clip in colour or black and white?", settings, toolbox, llm=ScriptedLLM([guess]))
+    assert result["answer"].startswith("Black and white: friday_his_girl_friday.mp4"), result["answer"]
