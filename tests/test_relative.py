@@ -66,7 +66,7 @@ def test_what_the_man_in_the_red_shirt_says(toolbox):
     from vidsage.tools.relative import said_by
 
     m = said_by(toolbox, "What does the man in the red shirt say?", video="grid_seven_speakers.mp4")
-    assert m is not None and 17.5 <= m.start <= 18.5, m
+    assert m is not None and 17.8 <= m.start <= 19.2 and m.end <= 21.1, m  # his words, inside his shot
     said = m.evidence[0].text.lower()
     assert "white" in said and "red" not in said, said
     assert route("What does the man in the red shirt say?").tool == "find_moments"
@@ -169,7 +169,7 @@ def test_what_the_third_speaker_says(toolbox):
     assert speaker_by_order("What does the third speaker in the grid video say?") == ("the third speaker in the grid video", 3)
     assert speaker_by_order("What does the man in the red shirt say?") is None
     third = said_by(toolbox, "What does the third speaker say?", video="grid_seven_speakers.mp4")
-    assert third is not None and 5.5 <= third.start <= 6.5, third
+    assert third is not None and 5.8 <= third.start <= 7.2 and third.end <= 9.0, third
     assert "k7" in third.evidence[0].text.lower().replace(" ", ""), third.evidence[0].text
     last = said_by(toolbox, "What does the last speaker say?", video="grid_seven_speakers.mp4")
     assert last is not None and last.start >= 17.5 and "z3" in last.evidence[0].text.lower().replace(" ", "")
@@ -228,3 +228,28 @@ def test_who_says_is_whoever_is_seen_saying_it(toolbox):
     seen = m.evidence[0].text
     assert "wearing red on top" in seen and "colours:" not in seen and "speech" not in seen, seen
     assert route("Who says set white in Z3 now?").tool == "find_moments"
+
+
+@pytest.mark.parametrize("question, subject", [
+    ("When does the second speaker start talking?", "the second speaker"),
+    ("When does the woman with grey hair speak in the grid video?", "the woman with grey hair"),
+    ("When does the last speaker begin to speak?", "the last speaker"),
+])
+def test_parse_when_someone_speaks(question, subject):
+    from vidsage.tools.relative import _speaker_words, speaks_when
+
+    assert speaks_when(question) and _speaker_words(question) == subject
+    assert not speaks_when("When does the speaker say soon?")
+
+
+def test_when_the_second_speaker_starts_talking(toolbox):
+    """GRID (by eye and ear): the second speaker's shot is 2.9-5.9 s; his words, "bin blue with F2
+    now", begin about a second into it. The answer is his words' time, not the whole shot."""
+    from vidsage.agent.router import route
+    from vidsage.tools.relative import said_by
+
+    q = "When does the second speaker start talking?"
+    m = said_by(toolbox, q, video="grid_seven_speakers.mp4")
+    assert m is not None and 3.2 <= m.start <= 4.3 and m.end <= 6.0, m
+    assert "blue" in m.evidence[0].text.lower(), m.evidence[0].text
+    assert route(q).tool == "find_moments"

@@ -102,11 +102,30 @@ def said_relative(toolbox, question: str, video: str | None = None) -> Moment | 
     return Moment(hit.video, start, end, score, [said])
 
 
+# "when does the second speaker start talking?", "when does the woman in green speak?"
+_SPEAKS_WHEN = re.compile(r"^\s*(?:when|at what (?:point|time|moment))\s+(?:does|did|do)\s+(?P<subj>.+?)\s+"
+                          r"(?:(?:start|begin)\s+(?:to\s+)?)?(?:speak|talk|speaking|talking)"
+                          r"(?:\s+(?:in|on|during)\b.*)?\s*[?.!]*$", re.I)
+
+
+def _speaker_words(question: str) -> str | None:
+    """Who speaks, in the question's words: "the third speaker" of "what does the third speaker
+    say?" or of "when does the third speaker start talking?"."""
+    q = question.strip()
+    m = _SAID_BY.match(q) or _SPEAKS_WHEN.match(q)
+    return m.group("subj") if m else None
+
+
+def speaks_when(question: str) -> bool:
+    """Whether the question asks when someone speaks (the time of their words), not what they say."""
+    return bool(_SPEAKS_WHEN.match(question.strip()))
+
+
 def speaker_by_sight(question: str) -> str | None:
     """"the man in the red shirt" for "what does the man in the red shirt say?"; None when the
     question does not describe who speaks by how they look."""
-    m = _SAID_BY.match(question.strip())
-    return m.group("subj") if m and _LOOKS.search(m.group("subj")) else None
+    subj = _speaker_words(question)
+    return subj if subj and _LOOKS.search(subj) else None
 
 
 _PERSON = re.compile(r"\b(speaker|person|man|woman|guy|lady|girl|boy|one|presenter|narrator|visitor)\b", re.I)
@@ -117,11 +136,11 @@ def speaker_by_order(question: str) -> tuple[str, int] | None:
     the speaker is not picked out by order."""
     from .temporal import _ORDINAL, _ordinal_n
 
-    m = _SAID_BY.match(question.strip())
-    if not m or not _PERSON.search(m.group("subj")):
+    subj = _speaker_words(question)
+    if not subj or not _PERSON.search(subj):
         return None
-    o = _ORDINAL.search(m.group("subj"))
-    return (m.group("subj"), _ordinal_n(m.group("subj"), o)) if o else None
+    o = _ORDINAL.search(subj)
+    return (subj, _ordinal_n(subj, o)) if o else None
 
 
 def said_by(toolbox, question: str, video: str | None = None) -> Moment | None:
@@ -137,7 +156,7 @@ def said_by(toolbox, question: str, video: str | None = None) -> Moment | None:
             speech = toolbox.speech_in(ans.moment)
             if speech is not None:
                 speech.meta.update({"speaker": by_order[0], "seen": ans.text[:160]})
-                return Moment(ans.moment.video, ans.moment.start, ans.moment.end, 1.0, [speech] + ans.moment.evidence)
+                return Moment(ans.moment.video, speech.start, speech.end, 1.0, [speech] + ans.moment.evidence)
     subject = speaker_by_sight(question)
     if subject is None:
         return None
@@ -145,7 +164,7 @@ def said_by(toolbox, question: str, video: str | None = None) -> Moment | None:
         speech = toolbox.speech_in(moment)
         if speech is not None:
             speech.meta.update({"speaker": subject, "seen": moment.evidence[0].text[:160] if moment.evidence else ""})
-            return Moment(moment.video, moment.start, moment.end, moment.score, [speech] + moment.evidence)
+            return Moment(moment.video, speech.start, speech.end, moment.score, [speech] + moment.evidence)
     return None
 
 

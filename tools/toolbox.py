@@ -181,10 +181,16 @@ class Toolbox:
 
     def speech_in(self, m: Moment) -> Hit | None:
         """What is said inside a moment (found by what is seen: "what does the man in the red shirt
-        say?"): the transcript words within its bounds, as one hit; None when nothing is said there."""
+        say?"): the transcript words within its bounds, as one hit spanning those words (kept inside
+        the moment); None when nothing is said there."""
         words = self.words_between(m.video, m.start - 0.3, m.end + 0.3)
         text = " ".join(" ".join(w for _, _, w in words).split())
-        return Hit(m.video, m.start, m.end, m.score, text, "transcript", {}) if text else None
+        if not text:
+            return None
+        start, end = max(m.start, words[0][0]), min(m.end, max(w[1] for w in words))
+        if end <= start:
+            start, end = m.start, m.end
+        return Hit(m.video, start, end, m.score, text, "transcript", {})
 
     def words_between(self, video: str, start: float, end: float, timed: bool = False) -> list[tuple[float, float, str]]:
         """The timed words said between two times, each once (transcript chunks overlap), in order;
