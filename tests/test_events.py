@@ -295,6 +295,20 @@ def test_people_count_falls_back_on_faces_per_shot(toolbox):
     assert "faces per shot" in res["text"]
 
 
+def test_shots_are_counted_and_picked_by_order(toolbox):
+    """By eye: GRID has seven shots, one per speaker; Big Buck Bunny's opening has four, the third
+    (about 15.6-22.9 s) the bird on its branch beside "THE PEACH OPEN MOVIE PROJECT"."""
+    from vidsage.tools.temporal import answer_temporal
+
+    res = toolbox.count_events("How many shots are in the grid video?", video="grid_seven_speakers.mp4")
+    assert res["count"] == 7 and "6 cuts" in res["text"], res["text"]
+    res = toolbox.count_events("How many scenes does it have?", video="big_buck_bunny_0_30.webm")
+    assert res["count"] == 4, res["text"]
+    third = answer_temporal(toolbox, "What is in the third scene?", video="big_buck_bunny_0_30.webm")
+    assert third is not None and abs(third.moment.start - 15.6) <= 0.7 and abs(third.moment.end - 22.9) <= 0.7
+    assert "PEACH" in third.text, third.text
+
+
 def test_what_is_said_in_a_moment_found_by_sight(toolbox):
     """"What does the man in the red shirt say?": the shot with the red top (the last speaker, 18-21 s,
     seen by eye) is found by its description, and the answer quotes the speech inside that shot."""

@@ -71,6 +71,7 @@ _CLASS_WORDS = {
     "title": "text", "titles": "text", "text": "text", "texts": "text", "caption": "text",
     "captions": "text", "sign": "text", "signs": "text", "subtitle": "text", "subtitles": "text",
     "credits": "text", "slide": "text", "slides": "text",
+    "shot": "shot", "shots": "shot", "scene": "shot", "scenes": "shot", "cut": "shot", "cuts": "shot",
 }
 _VEHICLE_CLASSES = {"car", "truck", "bus", "motorbike", "bicycle"}
 # people who face the camera and speak: counted and ordered by the shots that show their faces, not
@@ -440,7 +441,7 @@ def _candidate_videos(toolbox, tq: TemporalQuery, question: str, video: str | No
     that plain retrieval ranks first (`prefer`, paths or ids) before the others, then by similarity."""
     if video:
         return [toolbox.store.resolve_video(video).video_id]
-    kinds = ["object", "text", "shot"] if tq.op in ("count", "nth") and tq.cls == "person" else ["object", "text"]
+    kinds = ["object", "text", "shot"] if tq.op in ("count", "nth") and tq.cls in ("person", "shot") else ["object", "text"]
     # every event of the library with its vector, in one read: similarities are then matrix products,
     # not a store query per video (a 100-hour library has hundreds of videos)
     hits, vecs = toolbox.store.get_vectors("segments", where={"kind": {"$in": kinds}})
@@ -459,6 +460,8 @@ def _candidate_videos(toolbox, tq: TemporalQuery, question: str, video: str | No
             chosen = events  # the anchor decides
         if not chosen and tq.op in ("count", "nth") and tq.cls == "person":
             chosen = [h for h in evs if h.kind == "segment:shot" and int(h.meta.get("faces") or 0) > 0]
+        if tq.cls == "shot":
+            chosen = [h for h in evs if h.kind == "segment:shot"]
         if tq.op == "empty":  # a video where objects were tracked: where none of the class is, is known
             chosen = [h for h in events if h.kind == "segment:object"]
         if not chosen and tq.op == "count" and tq.cls not in (None, "person"):
@@ -540,6 +543,8 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
     events = _events(toolbox.store, vid)
     rec = toolbox.store.done_videos().get(vid)
     vpath = rec.path if rec else (events[0].video if events else "")
+    if tq.cls == "shot" and tq.op in ("count", "nth"):
+        return _shots_answer(toolbox, tq, vid, vpath)
     if tq.cls == "person" and tq.op in ("count", "nth") and (not events or _FACING.search(question)):
         by_faces = (_count_faces if tq.op == "count" else _nth_face_shot)(toolbox, tq, vid, vpath)
         if by_faces is not None or not events:
@@ -623,6 +628,28 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
     text = (f"{tq.op} {_event_label(anchor)} ({fmt_span(anchor.start, anchor.end)}) comes "
             f"{_event_label(pick)} at {fmt_span(pick.start, pick.end)}: {pick.text}")
     return TemporalAnswer(tq, vid, vpath, [pick], _moment(vpath, pick, text, vid), text)
+
+
+def _shots_answer(toolbox, tq: TemporalQuery, vid: str, vpath: str) -> TemporalAnswer | None:
+    """"How many shots (scenes, cuts) are there?", "what is in the third scene?": over the video's
+    shots as indexing cut them (a cut is where one shot ends and the next begins)."""
+    shots = [h for h in toolbox.store.segments_of(vid) if h.kind == "segment:shot"]
+    if not shots:
+        return None
+    name = vpath.rsplit("/", 1)[-1]
+    if tq.op == "nth":
+        pick = _nth(shots, tq.n)
+        if pick is None:
+            return None
+        text = f"the {_ordinal_word(tq.n)} shot of {len(shots)} in {name}, {fmt_span(pick.start, pick.end)}: {pick.text}"
+        return TemporalAnswer(tq, vid, vpath, [pick], _moment(vpath, pick, text, vid), text)
+    n = len(shots)
+    listed = "; ".join(f"shot {i} {fmt_span(h.start, h.end)}" for i, h in enumerate(shots[:30], 1))
+    text = (f"{n} shot{'s' if n != 1 else ''} in {name} ({n - 1} cut{'s' if n != 2 else ''} between them): {listed}"
+            + ("; ..." if n > 30 else ""))
+    hit = Hit(video=vpath, start=shots[0].start, end=shots[-1].end, score=1.0, text=text, kind="segment:count",
+              meta={"video_id": vid, "count": n})
+    return TemporalAnswer(tq, vid, vpath, shots, Moment(vpath, shots[0].start, shots[-1].end, 1.0, [hit]), text)
 
 
 def _count_faces(toolbox, tq: TemporalQuery, vid: str, vpath: str) -> TemporalAnswer | None:
