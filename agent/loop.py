@@ -431,6 +431,11 @@ class _Run:
             # asked what a text on screen says, the model named a tag or paraphrased: the text
             # as read on screen is the answer
             return self._finish(read[0], [read[1]], streamed=False, grounding=support, model_answer=reply_text(out))
+        length = length_answer(self.question, shown)
+        if length is not None:
+            # a video's length is a fact of the listing; the model's "2 minutes and 36 seconds"
+            # was right but its words were not the evidence's
+            return self._finish(length[0], length[1], streamed=False, grounding=support, model_answer=reply_text(out))
         picture = picture_answer(self.question, shown, self.toolbox)
         if picture is not None:
             # black and white or colour is known for every shot (no keyframe shows colour, or one
@@ -447,6 +452,20 @@ class _Run:
             # over the events; the model misread it, so the count itself is the answer
             best = next(e for e in cited if counted[1] in e.text)
             return self._finish(counted[1], [best], streamed=False, grounding=support, model_answer=reply_text(out))
+        if summary and support < SUMMARY_GROUNDED:
+            # a summary the evidence does not support: what indexing found in the video, in order,
+            # is a truer overview than one line of its evidence
+            from vidsage.tools.temporal import video_overview
+
+            try:
+                rec = self.toolbox.store.resolve_video(cited[0].video)
+                found = video_overview(self.toolbox, rec.path)
+            except Exception:
+                found = None
+            if found:
+                whole = self.log.add(rec.path, 0.0, rec.duration, "video", found, None, "overview")
+                return self._finish(f"What was found in it (the model's summary was not supported): {found}",
+                                    [whole], streamed=False, grounding=support, model_answer=reply_text(out))
         if support < (SUMMARY_GROUNDED if summary else GROUNDED):
             # the model added what its evidence does not say (MODELS.md: it mixes lines, adds world
             # knowledge): answer with the cited evidence itself instead, and say so
@@ -535,6 +554,26 @@ def screen_text_answer(question: str, answer: str, shown: list[Evidence]) -> tup
     asked = lexical.tokens(question)
     e, t = max(with_text, key=lambda et: lexical.overlap(asked, et[0].text))  # max keeps the first of equals
     return f'The text on screen reads "{t}" ({Path(e.video).name} @ {fmt_time(e.start)}).', e
+
+
+_LENGTH_ASK = re.compile(r"\bhow long (?:is|are|was|were|does)\b(?:\s+(?:the|this|that|these|each|every|my|all|it))*"
+                         r"(?:\s+[\w.-]+)?\s*(?:video|videos|clip|clips|film|films|movie|recording|recordings|file|"
+                         r"files|it|last)\b|\b(?:duration|length|runtime|running time)\b", re.I)
+_LENGTH_LINE = re.compile(r"^(?P<name>.+?): (?P<len>\d+:\d\d(?::\d\d)?) long\b")
+
+
+def length_answer(question: str, shown: list[Evidence]) -> tuple[str, list[Evidence]] | None:
+    """For "how long is the video?": the length of the videos the listing shows, the one the question
+    names when it names one. None when nothing listed says a length."""
+    if not _LENGTH_ASK.search(question):
+        return None
+    listed = [(e, m) for e in shown if e.kind == "video" for m in [_LENGTH_LINE.match(e.text)] if m]
+    if not listed:
+        return None
+    named = named_video(question, [{"video": e.video} for e, _ in listed])
+    if named is not None:
+        listed = [(e, m) for e, m in listed if e.video == named["video"]]
+    return "; ".join(f"{m.group('name')} is {m.group('len')} long" for _, m in listed) + ".", [e for e, _ in listed]
 
 
 _PICTURE_ASK = re.compile(r"\b(black[- ]and[- ]white|black ?& ?white|b ?& ?w|monochrome|gr[ae]yscale)\b|"

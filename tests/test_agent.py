@@ -100,6 +100,10 @@ def test_a_summary_may_say_it_in_other_words(agent_settings, toolbox):
     result = run_agent("Give me a summary of the jfk clip.", agent_settings, toolbox,
                        llm=ScriptedLLM([made_up, made_up]))
     assert "moon" not in result["answer"], result["answer"]
+    # what stands instead is what indexing found in the video, cited as the whole video
+    assert "ask not what your country can do for you" in result["answer"], result["answer"]
+    (cited,) = result["citations"]
+    assert cited["video"].endswith("jfk.flac") and cited["start"] == 0.0 and cited["end"] >= 10.0, cited
 
 
 def test_questions_with_content_still_search():

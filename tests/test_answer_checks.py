@@ -106,3 +106,14 @@ def test_black_and_white_or_colour_is_read_from_the_index(library, toolbox):
     assert result["answer"].startswith("In colour: big_buck_bunny_0_30.webm"), result["answer"]
     result = run_agent("Is the friday clip in colour or black and white?", settings, toolbox, llm=ScriptedLLM([guess]))
     assert result["answer"].startswith("Black and white: friday_his_girl_friday.mp4"), result["answer"]
+
+
+def test_a_video_length_is_read_from_the_listing(library, toolbox):
+    """jfk.flac is 11 s long (its file says so). Whatever the model makes of the listing, the length
+    is the listing's, for the video the question names."""
+    settings, _ = library
+    wrong = '{"evidence": ["E1"], "answer": "The clip is 2 minutes long."}'
+    result = run_agent("How long is the jfk clip?", settings, toolbox, llm=ScriptedLLM([wrong, wrong]))
+    assert result["answer"] == "jfk.flac is 00:11 long.", result["answer"]
+    (cited,) = result["citations"]
+    assert cited["video"].endswith("jfk.flac"), cited

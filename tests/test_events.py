@@ -342,3 +342,16 @@ def test_the_name_of_a_film_is_its_largest_text(toolbox):
     assert top.video.endswith("big_buck_bunny_0_30.webm") and top.start >= 24.5, top
     assert "Big Buck" in top.evidence[0].text
     assert route("What is this cartoon called?").tool == "find_moments"
+
+
+def test_an_overview_of_a_video_says_what_was_found_in_order(toolbox):
+    """By eye: Big Buck Bunny's opening (4 shots) shows "THE PEACH OPEN MOVIE PROJECT PRESENTS" at
+    ~20 s and the title at ~25 s; car-detection's road (1 shot) carries 4 cars."""
+    from vidsage.tools.temporal import video_overview
+
+    bunny = video_overview(toolbox, "big_buck_bunny_0_30.webm")
+    assert bunny.startswith("big_buck_bunny_0_30.webm (00:30 long, 4 shots)"), bunny
+    assert bunny.index("PEACH") < bunny.index("Big Buck"), bunny
+    assert "4 cars tracked" in video_overview(toolbox, "car-detection.mp4")
+    assert "black and white" in video_overview(toolbox, "friday_his_girl_friday.mp4")
+

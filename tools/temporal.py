@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from vidsage.labels import COLOUR_WORDS
-from vidsage.types import Hit, Moment, fmt_span
+from vidsage.types import Hit, Moment, fmt_span, fmt_time
 
 _ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
                   "eighth": 8, "ninth": 9, "tenth": 10, "last": -1, "final": -1, "penultimate": -2,
@@ -65,6 +65,7 @@ _CLASS_WORDS = {
     "human": "person", "humans": "person", "lady": "person", "ladies": "person", "child": "person",
     "children": "person", "kid": "person", "kids": "person", "pedestrian": "person",
     "pedestrians": "person", "figure": "person", "figures": "person", "speaker": "person", "speakers": "person",
+    "face": "person", "faces": "person",
     "dog": "dog", "dogs": "dog", "puppy": "dog", "cat": "cat", "cats": "cat", "kitten": "cat",
     "bird": "bird", "birds": "bird", "horse": "horse", "horses": "horse",
     "object": "*", "objects": "*", "thing": "*", "things": "*",
@@ -718,3 +719,39 @@ def count_events(toolbox, query: str, video: str | None = None) -> dict[str, Any
                                        "and for objects seen by a static camera)", "video": video, "events": [],
                 "query": tq.to_json()}
     return ans.to_json()
+
+
+def video_overview(toolbox, video: str, max_lines: int = 3) -> str:
+    """What indexing found in a video, in one line, in time order of first appearance: its shots,
+    the texts on screen, the objects tracked by class, the shots with faces, and its first words.
+    The overview a summary falls back on when the model's words are not supported."""
+    rec = toolbox.store.resolve_video(video)
+    segs = toolbox.store.segments_of(rec.video_id)
+    shots = [h for h in segs if h.kind == "segment:shot"]
+    parts: list[tuple[float, str]] = []
+    texts = [h for h in segs if h.kind == "segment:text"]
+    if texts:
+        parts.append((texts[0].start, "on screen: " + ", ".join(
+            f"«{h.meta.get('ocr') or h.text[:40]}» {fmt_time(h.start)}" for h in texts[:4])))
+    by_class: dict[str, list[Hit]] = {}
+    for h in segs:
+        if h.kind == "segment:object":
+            by_class.setdefault(str(h.meta.get("class", "object")), []).append(h)
+    for cls, hs in by_class.items():
+        noun = _noun(TemporalQuery("count", cls=cls), len(hs))
+        parts.append((hs[0].start, f"{len(hs)} {noun} tracked {fmt_span(hs[0].start, max(h.end for h in hs))}"))
+    faces = [h for h in shots if int(h.meta.get("faces") or 0) > 0]
+    if faces:
+        parts.append((faces[0].start, f"faces in {len(faces)} shot{'s' if len(faces) != 1 else ''} "
+                                      f"{fmt_span(faces[0].start, faces[-1].end)}"))
+    said = [h for h in toolbox.get_transcript(rec.path) if h.text.strip()]
+    subtitles = [h for h in said if str(h.meta.get("source", "")).startswith("subtitle")]
+    said = subtitles or said  # a subtitled stretch is in both; people wrote the subtitles
+    if said:
+        parts.append((said[0].start, "said: " + " ".join(f"«{h.text.strip()}»" for h in said[:max_lines])
+                      + (" …" if len(said) > max_lines else "")))
+    looks = [f"{len(shots)} shot{'s' if len(shots) != 1 else ''}"] if shots else []
+    if shots and all("black-and-white picture" in h.text for h in shots):
+        looks.append("black and white")
+    head = f"{rec.path.rsplit('/', 1)[-1]} ({', '.join([fmt_time(rec.duration) + ' long'] + looks)})"
+    return head + ": " + "; ".join(p for _, p in sorted(parts, key=lambda p: p[0])) if parts else head
