@@ -31,6 +31,9 @@ TAG_SIZE = 224
 OCR_MIN_CONF = 0.6
 OCR_GATE_SIDE = 320  # longest side for the gate's text detector: titles/subtitles survive, ~4x cheaper
 FACE_MIN_PROB = 0.9
+WORN_MIN_PROB = 0.3  # a worn thing named from a head crop's tags (friday's hat: bearskin 0.5, or 0.21 + cowboy hat 0.12)
+WORN_MIN_FACE_PX = 24  # smaller faces give the tagger too few pixels to tell a hat
+WORN_MAX_FACES = 4
 
 
 def torch_device(setting: str) -> str:
@@ -335,6 +338,31 @@ class FrameDescriber:
                                 if q is not None and q >= FACE_MIN_PROB]
         return found
 
+    def worn(self, frame: np.ndarray, boxes: list[tuple[float, float, float, float]]) -> list[list[str]]:
+        """What each face's person wears on the head or face ("a hat", "sunglasses", "a tie"), from
+        ImageNet tags of a crop of the face with the head above it and the collar below: the
+        whole frame's tags never name a hat. [] for faces too small to tell (or past the 4th)."""
+        from vidsage.labels import WORN
+
+        fh, fw = frame.shape[:2]
+        crops, which = [], []
+        for i, (x0, y0, x1, y1) in enumerate(boxes[:WORN_MAX_FACES]):
+            bw, bh = x1 - x0, y1 - y0
+            if min(bw, bh) < WORN_MIN_FACE_PX:
+                continue
+            crop = frame[int(max(0, y0 - bh)):int(min(fh, y1 + 0.3 * bh)), int(max(0, x0 - 0.5 * bw)):int(min(fw, x1 + 0.5 * bw))]
+            if crop.size:
+                crops.append(crop)
+                which.append(i)
+        found: list[list[str]] = [[] for _ in boxes]
+        for i, tags in zip(which, self.tags(crops)):
+            mass: dict[str, float] = {}
+            for label, p in tags:
+                if label in WORN:
+                    mass[WORN[label]] = mass.get(WORN[label], 0.0) + p
+            found[i] = [item for item, p in sorted(mass.items(), key=lambda kv: -kv[1]) if p >= WORN_MIN_PROB]
+        return found
+
     # -- everything ------------------------------------------------------------------------------
     def describe(self, images: list[np.ndarray], times: list[float]) -> list[FrameText]:
         """FrameText for each RGB uint8 frame; frames are first shrunk to settings.describe_max_side."""
@@ -369,7 +397,9 @@ class FrameDescriber:
             t0 = time.perf_counter()
             for ft, im, boxes in zip(out, frames, self.faces(frames)):
                 ft.faces = len(boxes)
-                ft.people = [face_look(im, b) for b in boxes]
+                worn = self.worn(im, boxes)
+                ft.people = [", ".join(p for p in (face_look(im, b), *(f"wearing {w}" for w in items)) if p)
+                             for b, items in zip(boxes, worn)]
                 ft.background = background_colours(im, boxes)
             self.seconds["faces"] += time.perf_counter() - t0
 

@@ -55,6 +55,18 @@ def test_the_wall_behind_a_speaker(describer, media: Path, t: float) -> None:
     assert behind and set(behind) <= {"cyan", "blue", "green"} and {"cyan", "blue"} & set(behind), behind
 
 
+def test_what_is_worn_on_the_head_is_read_from_a_crop_of_it(describer, media: Path) -> None:
+    """By eye: at 1 s of His Girl Friday the woman at the counter wears a tall hat; no GRID speaker
+    wears a hat, glasses of the sun or a tie."""
+    frame = fit_side(frame_at(media / "friday_his_girl_friday.mp4", 1.0, 640), 640)
+    (boxes,) = describer.faces([frame])
+    assert ["a hat"] in describer.worn(frame, boxes), describer.worn(frame, boxes)
+    for t in (1.5, 7.5, 16.5, 19.5):
+        frame = fit_side(frame_at(media / GRID, t, 640), 640)
+        (boxes,) = describer.faces([frame])
+        assert describer.worn(frame, boxes) == [[]], (t, describer.worn(frame, boxes))
+
+
 def test_no_background_without_people_or_when_a_face_fills_the_picture() -> None:
     wall = np.full((100, 100, 3), (40, 150, 210), np.uint8)
     assert background_colours(wall, []) == []

@@ -57,6 +57,17 @@ EVERYDAY = {
     "comic book": "cartoon", "crash helmet": "helmet", "pajama": "pyjamas", "brassiere": "bra",
     "dial telephone": "old telephone", "analog clock": "clock", "wall clock": "clock",
 }
+# what someone wears on the head or face, as ImageNet names it -> what people call it; read from a
+# crop of each face with the head above it (index/vision.py), where whole-frame tags never see it.
+# The tagger spreads one hat over its hat classes (bearskin 0.21, cowboy hat 0.12): an item's
+# probability is the sum over its classes. (ImageNet has no baseball cap.)
+WORN = {
+    "cowboy hat": "a hat", "sombrero": "a hat", "bearskin": "a hat", "bonnet": "a hat",
+    "mortarboard": "a hat", "shower cap": "a cap", "bathing cap": "a cap",
+    "crash helmet": "a helmet", "football helmet": "a helmet", "pickelhaube": "a helmet",
+    "sunglasses": "sunglasses", "sunglass": "sunglasses", "ski mask": "a ski mask", "gasmask": "a gas mask",
+    "bow tie": "a bow tie", "Windsor tie": "a tie", "bolo tie": "a tie",
+}
 _TABLE: dict[str, str] | None = None
 _LOCK = threading.Lock()
 
@@ -111,4 +122,4 @@ COLOUR_WORDS = {
 }
 
 
-__all__ = ["class_table", "display", "VEHICLES", "PERSON_LABELS", "EVERYDAY", "COLOUR_WORDS"]
+__all__ = ["class_table", "display", "VEHICLES", "PERSON_LABELS", "EVERYDAY", "COLOUR_WORDS", "WORN"]
