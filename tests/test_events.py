@@ -295,6 +295,17 @@ def test_people_count_falls_back_on_faces_per_shot(toolbox):
     assert "faces per shot" in res["text"]
 
 
+def test_people_counted_by_faces_are_counted_by_their_colours_too(toolbox):
+    """By eye: of GRID's seven speakers one wears red (the last) and one has grey hair (the sixth);
+    none wears purple."""
+    red = toolbox.count_events("How many speakers wear red?", video="grid_seven_speakers.mp4")
+    assert red["count"] == 1 and red["events"][0]["start"] >= 17.5, red["text"]
+    grey = toolbox.count_events("How many speakers have grey hair?", video="grid_seven_speakers.mp4")
+    assert grey["count"] == 1 and "with grey hair" in grey["text"], grey["text"]
+    purple = toolbox.count_events("How many speakers wear purple?", video="grid_seven_speakers.mp4")
+    assert purple["count"] == 0 and "it shows 7 people" in purple["text"], purple["text"]
+
+
 def test_shots_are_counted_and_picked_by_order(toolbox):
     """By eye: GRID has seven shots, one per speaker; Big Buck Bunny's opening has four, the third
     (about 15.6-22.9 s) the bird on its branch beside "THE PEACH OPEN MOVIE PROJECT"."""

@@ -660,14 +660,49 @@ def _count_faces(toolbox, tq: TemporalQuery, vid: str, vpath: str) -> TemporalAn
     shots = _face_shots(toolbox.store, vid)
     if not shots:
         return None
+    name = vpath.rsplit("/", 1)[-1]
+    noun = "person" if sum(int(h.meta.get("faces") or 0) for h in shots) == 1 else "people"
+    if tq.colour_words:
+        # "how many speakers wear red?": the shots whose faces' looks have those colours (the top
+        # they wear; their hair when the question is about hair)
+        hair = "hair" in tq.subject.lower()
+        every = shots
+        shots = [h for h in shots if _looks_have(h.text, tq.colour_words, hair=hair)]
+        n = sum(int(h.meta.get("faces") or 0) for h in shots)
+        noun = (f"{'person' if n == 1 else 'people'} with {'/'.join(tq.colour_words)} hair" if hair
+                else _noun(tq, n))
+        if not shots:
+            total = sum(int(h.meta.get("faces") or 0) for h in every)
+            text = (f"0 {noun} in {name}; it shows {total} {'person' if total == 1 else 'people'}, counted as faces "
+                    f"per shot: " + "; ".join(f"shot {int(h.meta.get('shot', 0)) + 1} {fmt_span(h.start, h.end)}: "
+                                               f"{h.text.split('; ', 1)[-1][:120]}" for h in every[:12]))
+            hit = Hit(video=vpath, start=every[0].start, end=every[-1].end, score=1.0, text=text, kind="segment:count",
+                      meta={"video_id": vid, "count": 0})
+            return TemporalAnswer(tq, vid, vpath, [], Moment(vpath, every[0].start, every[-1].end, 1.0, [hit]), text)
     n = sum(int(h.meta.get("faces") or 0) for h in shots)
-    text = (f"{n} {'person' if n == 1 else 'people'} in {vpath.rsplit('/', 1)[-1]}, counted as faces per shot ({len(shots)} shots show faces; "
+    text = (f"{n} {noun} in {name}, counted as faces per shot ({len(shots)} "
+            f"{'shot shows' if len(shots) == 1 else 'shots show'} faces; "
             f"without face recognition the same person in two shots counts twice): "
             + "; ".join(f"shot {int(h.meta.get('shot', 0)) + 1} {fmt_span(h.start, h.end)}: {_faces_word(h)}"
                         for h in shots))
     hit = Hit(video=vpath, start=shots[0].start, end=shots[-1].end, score=1.0, text=text, kind="segment:count",
               meta={"video_id": vid, "count": n})
     return TemporalAnswer(tq, vid, vpath, shots, Moment(vpath, shots[0].start, shots[-1].end, 1.0, [hit] + shots), text)
+
+
+_HAIR_COLOURS = {"dark": ["black", "brown"], "brown": ["brown"], "blonde": ["yellow", "white"], "red": ["red", "orange"],
+                 "grey": ["grey", "white"]}
+
+
+def _looks_have(text: str, colour_words: list[str], hair: bool = False) -> bool:
+    """Whether the face looks in a keyframe or shot text ("1 face (brown hair, wearing red on top)")
+    have every colour the words allow: in what they wear on top, or in their hair."""
+    if hair:
+        have = [c for w in re.findall(r"\b(dark|brown|blonde|red|grey) \([^)]*\) hair|\b(dark|brown|blonde|red|grey) hair",
+                                        text) for name in w if name for c in _HAIR_COLOURS[name]]
+    else:
+        have = [c for cols in re.findall(r"wearing ([a-z/]+) on top", text) for c in cols.split("/")]
+    return all(any(c in have for c in _COLOUR_WORDS[w]) for w in colour_words)
 
 
 def _nth_face_shot(toolbox, tq: TemporalQuery, vid: str, vpath: str) -> TemporalAnswer | None:
