@@ -431,6 +431,11 @@ class _Run:
             # asked what a text on screen says, the model named a tag or paraphrased: the text
             # as read on screen is the answer
             return self._finish(read[0], [read[1]], streamed=False, grounding=support, model_answer=reply_text(out))
+        silent = silent_answer(self.question, shown)
+        if silent is not None:
+            # which videos are silent is a fact of the listing (the model named the videos that
+            # have sound but no speech)
+            return self._finish(silent[0], silent[1], streamed=False, grounding=support, model_answer=reply_text(out))
         length = length_answer(self.question, shown)
         if length is not None:
             # a video's length is a fact of the listing; the model's "2 minutes and 36 seconds"
@@ -574,6 +579,27 @@ def length_answer(question: str, shown: list[Evidence]) -> tuple[str, list[Evide
     if named is not None:
         listed = [(e, m) for e, m in listed if e.video == named["video"]]
     return "; ".join(f"{m.group('name')} is {m.group('len')} long" for _, m in listed) + ".", [e for e, _ in listed]
+
+
+_SILENT_ASK = re.compile(r"\b(?:no|without(?: any)?) (?:sound|audio)\b|\b(?:silent|mute|muted)\b", re.I)
+
+
+def silent_answer(question: str, shown: list[Evidence]) -> tuple[str, list[Evidence]] | None:
+    """For "which videos have no sound?": from the listing, the videos with no audio track, then
+    those whose audio has no speech in it. None when the listing is not shown."""
+    listed = [e for e in shown if e.kind == "video"]
+    if not _SILENT_ASK.search(question) or not listed:
+        return None
+    mute = [e for e in listed if "no audio track" in e.text]
+    quiet = [e for e in listed if e not in mute and "no speech found" in e.text and "audio" in e.text]
+    parts = []
+    if mute:
+        parts.append("No audio track: " + ", ".join(Path(e.video).name for e in mute) + ".")
+    if quiet:
+        parts.append("Sound but no speech found: " + ", ".join(Path(e.video).name for e in quiet) + ".")
+    if not parts:
+        return "Every listed video has sound.", listed[:1]
+    return " ".join(parts), mute + quiet
 
 
 _PICTURE_ASK = re.compile(r"\b(black[- ]and[- ]white|black ?& ?white|b ?& ?w|monochrome|gr[ae]yscale)\b|"

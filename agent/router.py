@@ -44,6 +44,9 @@ _DESCRIBE = re.compile(r"\b(describe|what('s| is) (in|on) (the )?(picture|frame|
 _LIST = re.compile(r"\b((which|what) (videos|files|recordings|clips)|list (the |my |all )?(videos|files)|"
                    r"how many (videos|files|clips)|what do i have|how long (is|are)|duration|length of|"
                    r"(what|which) languages?\b(?! (does|do|did|is|was) (the )?(\w+ )?(say|said|mean)))\b", re.I)
+# "which video has no sound?": the list says which have an audio track and speech
+_SILENT = re.compile(r"^(?!\s*(?:when|where|at what)\b).*(?:\b(?:no|without(?: any)?) (?:sound|audio)\b|"
+                     r"\b(?:silent|mute|muted)\b)", re.I)
 # "in which video does someone speak German?": the list says which languages each video speaks
 _WHICH_VIDEO = re.compile(r"\b(which|what) (video|file|recording|clip)s?\b", re.I)
 
@@ -121,7 +124,8 @@ def route(question: str, video: str | None = None) -> Route:
     q = question.strip()
     if _WHEN.search(q) and not _NOT_WHEN.search(q):
         return Route("when", "find_moments", {"query": q, "video": video})
-    if _LIST.search(q) or (_WHICH_VIDEO.search(q) and lexical.languages_named(q)):
+    if _LIST.search(q) or (_WHICH_VIDEO.search(q) and lexical.languages_named(q)) or \
+            (_SILENT.search(q) and re.search(r"\b(videos?|clips?|files?|recordings?)\b", q, re.I)):
         return Route("list", "list_videos", {})
     if _SUMMARY.search(q):
         # a transcript needs one video; without one, the LLM picks it after seeing the list

@@ -117,3 +117,18 @@ def test_a_video_length_is_read_from_the_listing(library, toolbox):
     assert result["answer"] == "jfk.flac is 00:11 long.", result["answer"]
     (cited,) = result["citations"]
     assert cited["video"].endswith("jfk.flac"), cited
+
+
+def test_which_videos_are_silent_is_read_from_the_listing(library, toolbox):
+    """The library's "vidéo sans son" copy of GRID has no audio track (made so, see MANIFEST.md);
+    Big Buck Bunny's opening and car-detection have sound but no speech (by ear)."""
+    from vidsage.agent.router import route
+
+    settings, _ = library
+    assert route("Are any of my videos silent?").kind == "list"
+    assert route("When is there no sound in the car video?").kind != "list"
+    wrong = '{"evidence": ["E1"], "answer": "jfk.flac has no sound."}'
+    result = run_agent("Which videos have no sound?", settings, toolbox, llm=ScriptedLLM([wrong, wrong]))
+    mute, _, quiet = result["answer"].partition("Sound but no speech found:")
+    assert mute.startswith("No audio track:") and "sans son" in mute and "jfk" not in mute, result["answer"]
+    assert "big_buck_bunny_0_30.webm" in quiet and "car-detection.mp4" in quiet, result["answer"]

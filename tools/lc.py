@@ -220,7 +220,10 @@ def make_tools(toolbox, log: EvidenceLog) -> dict[str, StructuredTool]:
             langs = [lexical.language_name(c) for c in v.get("languages") or []]
             speech = (f"speech in {' and '.join(langs)}" if langs
                       else "speech in an unknown language" if v.get("chunks") else "no speech found")
-            desc = f"{Path(v['video']).name}: {fmt_time(float(v['duration'] or 0.0))} long, {v.get('streams', '')}, {speech}"
+            streams = str(v.get("streams", ""))
+            if "audio" not in streams:
+                streams += ", no audio track (silent)"  # "which videos have no sound?"
+            desc = f"{Path(v['video']).name}: {fmt_time(float(v['duration'] or 0.0))} long, {streams}, {speech}"
             evs.append(log.add(v["video"], 0.0, float(v["duration"] or 0.0), "video", desc, None, "list_videos"))
         return render(evs), evs
 
