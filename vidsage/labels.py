@@ -68,6 +68,7 @@ WORN = {
     "sunglasses": "sunglasses", "sunglass": "sunglasses", "ski mask": "a ski mask", "gasmask": "a gas mask",
     "bow tie": "a bow tie", "Windsor tie": "a tie", "bolo tie": "a tie",
 }
+_ANIMAL_KINDS = {name for name, _, _ in _ANIMAL_RANGES}
 _TABLE: dict[str, str] | None = None
 _LOCK = threading.Lock()
 
@@ -98,7 +99,8 @@ def class_table() -> dict[str, str]:
 
 
 def display(label: str) -> str:
-    """A tag as text: "king penguin (bird)", "jersey (T-shirt)", "television" (nothing to add)."""
+    """A tag as text: "king penguin (bird, animal)", "cab (taxi, car, vehicle)", "jersey (T-shirt)",
+    "television" (nothing to add)."""
     words = []
     every = EVERYDAY.get(label)
     if every:
@@ -106,6 +108,10 @@ def display(label: str) -> str:
     kind = class_table().get(label)
     if kind and kind != "person" and kind not in label.lower() and not (every and kind in every):
         words.append(kind)
+    # and the word for the whole group, which questions use ("what animal is in it?", "which vehicles")
+    group = "animal" if kind in _ANIMAL_KINDS else "vehicle" if kind in VEHICLES else None
+    if group and group not in label.lower():
+        words.append(group)
     return f"{label} ({', '.join(words)})" if words else label
 
 
