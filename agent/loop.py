@@ -774,12 +774,33 @@ def _fast(run: _Run) -> dict[str, Any]:
     if result["citations"]:
         result["citations"] = [_moment_of(c, moments) for c in result["citations"]]
         result = _keep_best_ranked(run, result, moments)
+        result["answer"] = plain_times(result["answer"], result["citations"][0])
     ranked = [{"video": m.video, "start": round(m.start, 2), "end": round(m.end, 2),
                "score": round(m.score or 0.0, 4)} for m in moments]
     # the moment the answer gives comes first: the list and the answer must agree
     cited = [m for m in ranked if result["citations"] and same_moment(m, result["citations"][0])]
     result["moments"] = cited[:1] + [m for m in ranked if m not in cited[:1]]
     return result
+
+
+_CLOCK = re.compile(r"\b(\d{1,2}):(\d{1,2}):(\d{2})(?:\.\d+)?\b(?: ?s\b)?")
+
+
+def plain_times(answer: str, cited: dict[str, Any]) -> str:
+    """A "when" answer's h:mm:ss times as the cited moment means them: the model wrote "00:00:12"
+    for 12 s, and "01:23:19 s" for a moment at 01:23 lasting 19 s. Without hours it is mm:ss; with
+    hours that the cited moment does not reach, it is the moment's start. (mm:ss times are kept:
+    an answer may name another moment, "after the white car at 00:05".)"""
+    lo, hi = float(cited["start"]), float(cited["end"])
+
+    def fix(m: re.Match) -> str:
+        h, mm, ss = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        t = h * 3600 + mm * 60 + ss
+        if h == 0:
+            return fmt_time(t)
+        return m.group(0) if lo - 2.0 <= t <= hi + 2.0 else fmt_time(lo)
+
+    return _CLOCK.sub(fix, answer)
 
 
 def _keep_best_ranked(run: _Run, result: dict[str, Any], moments: list[Evidence]) -> dict[str, Any]:

@@ -132,3 +132,15 @@ def test_which_videos_are_silent_is_read_from_the_listing(library, toolbox):
     mute, _, quiet = result["answer"].partition("Sound but no speech found:")
     assert mute.startswith("No audio track:") and "sans son" in mute and "jfk" not in mute, result["answer"]
     assert "big_buck_bunny_0_30.webm" in quiet and "car-detection.mp4" in quiet, result["answer"]
+
+
+def test_when_answers_say_times_as_mm_ss():
+    """Seen in eval answers: "shown at 00:00:12" for 12 s, and "at 01:23:19 s" for a moment at 01:23
+    lasting 19 s. Times in mm:ss are left alone, another moment's too."""
+    from vidsage.agent.loop import plain_times
+
+    assert plain_times("The bird is shown at 00:00:12.", {"start": 0.0, "end": 11.9}) == "The bird is shown at 00:12."
+    assert plain_times("at 01:23:19 s", {"start": 82.8, "end": 105.0}) == "at 01:23"
+    kept = "00:15–00:19, after the white car at 00:05"
+    assert plain_times(kept, {"start": 15.0, "end": 19.3}) == kept
+    assert plain_times("at 1:05:00", {"start": 3900.0, "end": 3905.0}) == "at 1:05:00"
