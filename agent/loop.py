@@ -563,7 +563,7 @@ def screen_text_answer(question: str, answer: str, shown: list[Evidence]) -> tup
 
 _LENGTH_ASK = re.compile(r"\bhow long (?:is|are|was|were|does)\b(?:\s+(?:the|this|that|these|each|every|my|all|it))*"
                          r"(?:\s+[\w.-]+)?\s*(?:video|videos|clip|clips|film|films|movie|recording|recordings|file|"
-                         r"files|it|last)\b|\b(?:duration|length|runtime|running time)\b", re.I)
+                         r"files|it)\b|\b(?:duration|length|runtime|running time)\b", re.I)
 _LENGTH_LINE = re.compile(r"^(?P<name>.+?): (?P<len>\d+:\d\d(?::\d\d)?) long\b")
 
 

@@ -315,9 +315,10 @@ def title_moment(toolbox, question: str, video: str | None, ranked: list[Moment]
 
 
 def _empty_in(toolbox, tq: TemporalQuery, vid: str, vpath: str, events: list[Hit]) -> TemporalAnswer | None:
-    """When none of a class is seen: the gaps between its events inside the shots where that class was
-    tracked, or any object if it never was (a static camera's shots: only there is an empty scene known). The longest gap is the
-    moment; all of them are in the text. None when the video has no such events."""
+    """When none of a class is seen: the gaps between its events inside the shots where that class
+    was tracked, or any object if it never was (a static camera's shots: only there is an empty
+    scene known). The longest gap is the moment; all of them are in the text. None when the video
+    has no such events."""
     objects = [h for h in events if h.kind == "segment:object"]
     mine = [h for h in objects if tq.cls == "*" or _is_class(h, tq.cls)]
     if not objects:
