@@ -43,7 +43,7 @@ from vidsage.types import fmt_time, same_moment
 
 from .fast import NOT_FOUND_SCORE
 from .llm import LLM, LLMError, get_llm
-from .router import Route, content_query, route
+from .router import LENGTH_ASK, Route, content_query, route
 
 NOT_FOUND = "Not found in your videos."
 SHOW_FLOOR = 0.67 * NOT_FOUND_SCORE  # weaker retrieval lines are not shown to the model at all
@@ -561,16 +561,13 @@ def screen_text_answer(question: str, answer: str, shown: list[Evidence]) -> tup
     return f'The text on screen reads "{t}" ({Path(e.video).name} @ {fmt_time(e.start)}).', e
 
 
-_LENGTH_ASK = re.compile(r"\bhow long (?:is|are|was|were|does)\b(?:\s+(?:the|this|that|these|each|every|my|all|it))*"
-                         r"(?:\s+[\w.-]+)?\s*(?:video|videos|clip|clips|film|films|movie|recording|recordings|file|"
-                         r"files|it)\b|\b(?:duration|length|runtime|running time)\b", re.I)
 _LENGTH_LINE = re.compile(r"^(?P<name>.+?): (?P<len>\d+:\d\d(?::\d\d)?) long\b")
 
 
 def length_answer(question: str, shown: list[Evidence]) -> tuple[str, list[Evidence]] | None:
     """For "how long is the video?": the length of the videos the listing shows, the one the question
     names when it names one. None when nothing listed says a length."""
-    if not _LENGTH_ASK.search(question):
+    if not LENGTH_ASK.search(question):
         return None
     listed = [(e, m) for e in shown if e.kind == "video" for m in [_LENGTH_LINE.match(e.text)] if m]
     if not listed:

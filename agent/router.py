@@ -42,8 +42,14 @@ _DESCRIBE = re.compile(r"\b(describe|what('s| is) (in|on) (the )?(picture|frame|
                        r"what (does|do) (the |this )?(video|clip|film|scene|footage|picture) show|what can (you|i|we) see|"
                        r"what is shown)\b", re.I)
 _LIST = re.compile(r"\b((which|what) (videos|files|recordings|clips)|list (the |my |all )?(videos|files)|"
-                   r"how many (videos|files|clips)|what do i have|how long (is|are)|duration|length of|"
+                   r"how many (videos|files|clips)|what do i have|"
                    r"(what|which) languages?\b(?! (does|do|did|is|was) (the )?(\w+ )?(say|said|mean)))\b", re.I)
+# "how long is the video?" (not "how long is the red car on screen?": that is an event's length)
+LENGTH_ASK = re.compile(r"\bhow long (?:is|are|was|were|does)\b(?:\s+(?:the|this|that|these|each|every|my|all|it))*"
+                        r"(?:\s+[\w.-]+)?\s*(?:video|videos|clip|clips|film|films|movie|recording|recordings|file|"
+                        r"files|it)\b(?!\s+(?:on screen|shown|visible|take|stay))|"
+                        r"\b(?:duration|length|runtime|running time) of (?:the |this |that |each |every |my |all )*"
+                        r"(?:[\w.-]+\s+)?(?:video|videos|clip|clips|film|films|movie|recording|recordings|file|files)\b", re.I)
 # "which video has no sound?": the list says which have an audio track and speech
 _SILENT = re.compile(r"^(?!\s*(?:when|where|at what)\b).*(?:\b(?:no|without(?: any)?) (?:sound|audio)\b|"
                      r"\b(?:silent|mute|muted)\b)", re.I)
@@ -124,7 +130,7 @@ def route(question: str, video: str | None = None) -> Route:
     q = question.strip()
     if _WHEN.search(q) and not _NOT_WHEN.search(q):
         return Route("when", "find_moments", {"query": q, "video": video})
-    if _LIST.search(q) or (_WHICH_VIDEO.search(q) and lexical.languages_named(q)) or \
+    if _LIST.search(q) or LENGTH_ASK.search(q) or (_WHICH_VIDEO.search(q) and lexical.languages_named(q)) or \
             (_SILENT.search(q) and re.search(r"\b(videos?|clips?|files?|recordings?)\b", q, re.I)):
         return Route("list", "list_videos", {})
     if _SUMMARY.search(q):

@@ -115,6 +115,9 @@ def test_a_video_length_is_read_from_the_listing(library, toolbox):
     wrong = '{"evidence": ["E1"], "answer": "The clip is 2 minutes long."}'
     result = run_agent("How long is the jfk clip?", settings, toolbox, llm=ScriptedLLM([wrong, wrong]))
     assert result["answer"] == "jfk.flac is 00:11 long.", result["answer"]
+    from vidsage.agent.router import route
+
+    assert route("How long is the red car on screen?").kind != "list"  # an event's length, not a video's
     (cited,) = result["citations"]
     assert cited["video"].endswith("jfk.flac"), cited
 
