@@ -253,3 +253,17 @@ def test_when_the_second_speaker_starts_talking(toolbox):
     assert m is not None and 3.2 <= m.start <= 4.3 and m.end <= 6.0, m
     assert "blue" in m.evidence[0].text.lower(), m.evidence[0].text
     assert route(q).tool == "find_moments"
+
+
+def test_who_speaks_first_is_how_they_look_and_what_they_say(toolbox):
+    """GRID (by eye and ear): the first speaker (0-2.9 s), a man with dark hair in a dark top, says
+    "set white with P2 soon"."""
+    from vidsage.tools.relative import said_by, speaker_by_order
+
+    assert speaker_by_order("Who speaks first in the grid video?") == ("the first speaker", 1)
+    assert speaker_by_order("Who is the last speaker?") == ("the last speaker", -1)
+    assert speaker_by_order("Who speaks loudly?") is None
+    m = said_by(toolbox, "Who speaks first?", video="grid_seven_speakers.mp4")
+    assert m is not None and m.start < 2.9, m
+    who = m.evidence[0].text
+    assert who.startswith("the first speaker, seen as 1 face (") and "hair" in who and "white" in who.lower(), who

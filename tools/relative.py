@@ -107,13 +107,24 @@ _SPEAKS_WHEN = re.compile(r"^\s*(?:when|at what (?:point|time|moment))\s+(?:does
                           r"(?:(?:start|begin)\s+(?:to\s+)?)?(?:speak|talk|speaking|talking)"
                           r"(?:\s+(?:in|on|during)\b.*)?\s*[?.!]*$", re.I)
 
+# "who speaks first?", "who is the last speaker?", "who talks second in the grid video?"
+_WHO_NTH = re.compile(r"^\s*who\s+(?:(?:speaks|talks|is speaking|is talking|spoke|talked)\s+(?P<ord>\w+)|"
+                      r"is the (?P<ord2>\w+) (?:speaker|person to (?:speak|talk)))\b", re.I)
+
 
 def _speaker_words(question: str) -> str | None:
     """Who speaks, in the question's words: "the third speaker" of "what does the third speaker
-    say?" or of "when does the third speaker start talking?"."""
+    say?", of "when does the third speaker start talking?" and of "who speaks third?"."""
     q = question.strip()
     m = _SAID_BY.match(q) or _SPEAKS_WHEN.match(q)
-    return m.group("subj") if m else None
+    if m:
+        return m.group("subj")
+    from .temporal import _ORDINAL
+
+    m = _WHO_NTH.match(q)
+    if m and _ORDINAL.fullmatch(m.group("ord") or m.group("ord2") or ""):
+        return f"the {m.group('ord') or m.group('ord2')} speaker"
+    return None
 
 
 def speaks_when(question: str) -> bool:
@@ -156,7 +167,14 @@ def said_by(toolbox, question: str, video: str | None = None) -> Moment | None:
             speech = toolbox.speech_in(ans.moment)
             if speech is not None:
                 speech.meta.update({"speaker": by_order[0], "seen": ans.text[:160]})
-                return Moment(ans.moment.video, speech.start, speech.end, 1.0, [speech] + ans.moment.evidence)
+                first = [speech]
+                people = _people_seen(ans.text.split(": ", 1)[-1])
+                if _WHO_NTH.match(question.strip()) and people:
+                    # "who speaks first?": who it is is how they look, with what they say
+                    first = [Hit(speech.video, speech.start, speech.end, 1.0,
+                                 f"{by_order[0]}, seen as {people}, says «{speech.text}»", "frame",
+                                 {"speaker": by_order[0]}), speech]
+                return Moment(ans.moment.video, speech.start, speech.end, 1.0, first + ans.moment.evidence)
     subject = speaker_by_sight(question)
     if subject is None:
         return None
