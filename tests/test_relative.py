@@ -240,6 +240,9 @@ def test_parse_when_someone_speaks(question, subject):
 
     assert speaks_when(question) and _speaker_words(question) == subject
     assert not speaks_when("When does the speaker say soon?")
+    from vidsage.tools.relative import speaker_by_sight
+
+    assert speaker_by_sight("When does the speaker with the wig speak?") == "the speaker with the wig"
 
 
 def test_when_the_second_speaker_starts_talking(toolbox):

@@ -32,7 +32,8 @@ _SAID_BY = re.compile(r"^\s*(?:what|which)(?:\s+\w+)?\s+(?:does|did|do)\s+(?P<su
 # words that describe how someone looks (what the frame descriptions can match)
 _LOOKS = re.compile(r"\b(red|green|blue|yellow|white|black|grey|gray|brown|pink|purple|orange|striped|denim|"
                     r"shirt|t-shirt|top|jacket|coat|hat|cap|glasses|sunglasses|beard|moustache|mustache|hair|haired|"
-                    r"blonde|blond|dress|suit|tie|uniform|sweater|jumper|cardigan|hoodie|jeans|wearing)\b", re.I)
+                    r"blonde|blond|dress|suit|tie|uniform|sweater|jumper|cardigan|hoodie|jeans|wearing|wig|curly|bald|"
+                    r"bearded|helmet|scarf|headscarf)\b", re.I)
 # "when does the man in the red shirt say white?": who (described by sight) and the words said
 _SAID_WHEN = re.compile(r"^\s*(?:when|at what (?:point|time|moment))\s+(?:does|did|do)\s+(?P<subj>.+?)\s+"
                         r"(?P<verb>say|ask|shout|mention|read out|pronounce|call out)\s+"
