@@ -235,6 +235,20 @@ def test_when_nobody_is_there_is_between_the_events(event_toolbox):
     assert parse_temporal("When does nobody say anything?") is None
 
 
+def test_fastest_slowest_and_longest_pick_by_a_measure(event_toolbox):
+    """By eye (CARS, PEOPLE above): every car crosses the whole road; the fourth takes ~2.6 s, the
+    first ~4.1 s. The fifth visitor stays longest (92.5-119.5 s)."""
+    from vidsage.tools.temporal import answer_temporal, parse_temporal
+
+    fast = answer_temporal(event_toolbox, "Which car is the fastest?")
+    assert fast is not None and abs(fast.moment.start - CARS[3][0]) <= 1.0, fast.text
+    slow = answer_temporal(event_toolbox, "Which car drives the slowest?")
+    assert slow is not None and abs(slow.moment.start - CARS[0][0]) <= 1.0, slow.text
+    stays = answer_temporal(event_toolbox, "Who stays the longest in the room?")
+    assert stays is not None and abs(stays.moment.start - PEOPLE[4][0]) <= 1.5, stays.text
+    assert parse_temporal("What is the longest title?") is None or parse_temporal("What is the longest title?").op != "most"
+
+
 def test_first_and_last_pick_the_right_event(event_toolbox):
     top = event_toolbox.find_moments("When does the first car drive through?")[0]
     assert top.video.endswith("car-detection.mp4") and abs(top.start - CARS[0][0]) <= 1.0

@@ -85,17 +85,18 @@ _COLOUR_WORDS = COLOUR_WORDS  # colour word -> the palette names it allows
 
 @dataclass
 class TemporalQuery:
-    op: str  # "nth" | "count" | "before" | "after" | "while" | "empty"
+    op: str  # "nth" | "count" | "before" | "after" | "while" | "empty" | "most"
     n: int = 0  # for "nth": 1-based, negative counts from the end (-1 = last)
     cls: str | None = None  # event class the question is about ("car", "person", "text", "*" any object)
     colour_words: list[str] = field(default_factory=list)
     subject: str = ""  # the words that describe the events (for similarity when no class word)
     anchor: str | None = None  # before/after/while: the other event, in words
     distinct: bool = False  # "how many different people"
+    key: str = ""  # for "most": fastest | slowest | longest | shortest | biggest | smallest
 
     def to_json(self) -> dict[str, Any]:
         return {"op": self.op, "n": self.n, "class": self.cls, "colours": self.colour_words,
-                "subject": self.subject, "anchor": self.anchor}
+                "subject": self.subject, "anchor": self.anchor, **({"key": self.key} if self.key else {})}
 
 
 def _ordinal_n(text: str, m: re.Match) -> int:
@@ -167,6 +168,12 @@ def parse_temporal(question: str) -> TemporalQuery | None:
         head, anchor = m.group("head"), m.group("anchor").strip(" ?.!")
         return TemporalQuery("while", cls=_class_of(head), colour_words=_colours_of(head), subject=head.strip(),
                              anchor=anchor)
+    m = _SUPERLATIVE.search(q)
+    cls = _class_of(q) or ("person" if re.match(r"\s*who\b", q, re.I) else None)  # "who stays the longest?"
+    if m and cls not in (None, "text", "shot"):
+        key = _SUPERLATIVE_KEY[m.group(1).lower()]
+        return TemporalQuery("most", cls=cls, colour_words=_colours_of(q),
+                             subject=q[:m.start()].strip() or q.strip(" ?.!"), key=key)
     m = _ORDINAL.search(q)
     if m:
         cls = _class_of(q)
@@ -250,6 +257,14 @@ _PLACE_CLASS = {**dict.fromkeys("road roads street streets highway motorway lane
                 **dict.fromkeys("room rooms office hall hallway corridor kitchen shop store lobby stage "
                                 "classroom".split(), "person")}
 
+
+# "which car is the fastest?", "who stays the longest?": one event by a measure of it
+_SUPERLATIVE = re.compile(r"\b(fastest|quickest|slowest|longest|shortest|biggest|largest|smallest|"
+                          r"most quickly|most slowly)\b", re.I)
+_SUPERLATIVE_KEY = {"fastest": "fastest", "quickest": "fastest", "most quickly": "fastest", "slowest": "slowest",
+                    "most slowly": "slowest", "longest": "longest", "shortest": "shortest", "biggest": "biggest",
+                    "largest": "biggest", "smallest": "smallest"}
+_OPPOSITE = {"top": "bottom", "bottom": "top", "left": "right", "right": "left"}
 
 _SIDES = r"(top|bottom|left|right)"
 _DIRECTION = re.compile(rf"\b(?:from\s+(?:the\s+)?)?{_SIDES}\s+to\s+(?:the\s+)?{_SIDES}\b", re.I)
@@ -584,6 +599,8 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
         return TemporalAnswer(tq, vid, vpath, chosen, moment, text)
     if tq.op == "empty":
         return _empty_in(toolbox, tq, vid, vpath, events)
+    if tq.op == "most":
+        return _most_in(toolbox, tq, vid, vpath, events)
     if tq.op == "nth":
         chosen = select_events(toolbox, events, tq.cls, tq.colour_words, tq.subject)
         if not chosen and tq.cls == "person":
@@ -629,6 +646,35 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
         return None
     text = (f"{tq.op} {_event_label(anchor)} ({fmt_span(anchor.start, anchor.end)}) comes "
             f"{_event_label(pick)} at {fmt_span(pick.start, pick.end)}: {pick.text}")
+    return TemporalAnswer(tq, vid, vpath, [pick], _moment(vpath, pick, text, vid), text)
+
+
+def _most_in(toolbox, tq: TemporalQuery, vid: str, vpath: str, events: list[Hit]) -> TemporalAnswer | None:
+    """The one event of a class that is the fastest / slowest (time to cross the picture: only
+    events that enter on one side and leave on the opposite one are compared, as the distance is
+    then the same), longest / shortest (time on screen) or biggest / smallest (largest area)."""
+    chosen = [h for h in select_events(toolbox, events, tq.cls, tq.colour_words, tq.subject)
+              if h.kind == "segment:object"]
+    if tq.key in ("fastest", "slowest"):
+        crossing = [h for h in chosen if _OPPOSITE.get(str(h.meta.get("entry"))) == h.meta.get("exit")]
+        chosen = crossing or chosen
+        measure = {id(h): max(0.1, h.end - h.start - float(h.meta.get("still_s") or 0.0)) for h in chosen}
+        unit, best = "s to cross", (min if tq.key == "fastest" else max)
+    elif tq.key in ("longest", "shortest"):
+        measure = {id(h): h.end - h.start for h in chosen}
+        unit, best = "s on screen", (max if tq.key == "longest" else min)
+    else:
+        measure = {id(h): float(h.meta.get("peak_area") or 0.0) * 100 for h in chosen}
+        unit, best = "% of the picture", (max if tq.key == "biggest" else min)
+    if not chosen:
+        return None
+    pick = best(chosen, key=lambda h: measure[id(h)])
+    ordered = sorted(chosen, key=lambda h: h.start)
+    noun = _noun(tq, 1)
+    which = f"the {noun} on screen the {tq.key}" if tq.key in ("longest", "shortest") else f"the {tq.key} {noun}"
+    text = (f"{which} ({measure[id(pick)]:.1f} {unit}, of {len(chosen)}): {_event_label(pick)}, "
+            f"{fmt_span(pick.start, pick.end)}; each, in order: " + "; ".join(
+                f"{_ordinal_word(i)} {measure[id(h)]:.1f} {unit}" for i, h in enumerate(ordered, 1)))
     return TemporalAnswer(tq, vid, vpath, [pick], _moment(vpath, pick, text, vid), text)
 
 
