@@ -53,6 +53,13 @@ def test_a_described_person_is_found_by_their_looks(toolbox):
     assert "grey (white) hair" in top.evidence[0].text
 
 
+def test_frames_of_a_described_person_agree_with_their_looks(toolbox):
+    """The same speaker, asked about as a frame ("what is the woman with grey hair wearing?"): the
+    frame search ranks the frame that says grey hair first, not His Girl Friday's "dark hair" woman."""
+    top = toolbox.search_frames("What is the woman with grey hair wearing?", k=3)[0]
+    assert "grey (white) hair" in top.text and 14.5 <= top.start <= 18.0, (top.video, top.start, top.text)
+
+
 @pytest.mark.parametrize("question, things", [
     ("When does the blue car appear?", {"car": ["blue"]}),
     ("When does the silver car pass?", {"car": ["grey", "white"]}),  # silver reads as either

@@ -65,6 +65,13 @@ class Looks:
         return bool(self.hair or self.top or self.lower or self.things)
 
 
+def looks_asked(question: str) -> Looks:
+    """`asked_looks`, unless the looks check is switched off (VIDSAGE_LOOKS=0, for ablations)."""
+    import os
+
+    return asked_looks(question if os.environ.get("VIDSAGE_LOOKS", "1") not in ("0", "false", "no") else "")
+
+
 def asked_looks(question: str) -> Looks:
     """The hair colour and clothing colours a question describes someone by (empty when none)."""
     q = question.lower()

@@ -15,7 +15,7 @@ import numpy as np
 from vidsage.types import Hit, Moment, overlap_share
 
 from . import lexical
-from .looks import agreement, asked_looks
+from .looks import agreement, looks_asked
 from .toolbox import QueryIntent, hit_words
 
 _PAD = 0.25  # seconds around a word span, so an interval holds the whole phrase
@@ -155,8 +155,7 @@ def fuse_moments(speech: list[Hit], visual: list[Hit], intent: QueryIntent, stor
             best[h.video] = max(best.get(h.video, 0.0), h.score)
         cal.videos = set(sorted(best, key=best.get, reverse=True)[:CAL_VIDEOS])
     # "the woman with grey hair": hair and clothes must agree (VIDSAGE_LOOKS=0 only for ablations)
-    looks = asked_looks(intent.text) if os.environ.get("VIDSAGE_LOOKS", "1") not in ("0", "false", "no") \
-        else asked_looks("")
+    looks = looks_asked(intent.text)
     cands: list[tuple[str, tuple[float, float], float, Hit, int]] = []
     for hits, weight in ((speech, intent.speech_weight), (visual, intent.visual_weight)):
         for h in hits:

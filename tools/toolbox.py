@@ -133,8 +133,19 @@ class Toolbox:
         return self._hybrid("transcript", query, video, k)
 
     def search_frames(self, query: str, video: str | None = None, k: int = 5) -> list[Hit]:
-        """Keyframes whose description (tags, on-screen text, faces, colours; CLIP when present) matches."""
-        hits = self._hybrid("frames", query, video, k)
+        """Keyframes whose description (tags, on-screen text, faces, colours; CLIP when present) matches.
+        Someone described by hair or clothing colours must agree with what a frame says of them
+        (`looks`): "what is the woman with grey hair wearing?" is about the grey-haired speaker."""
+        from .looks import agreement, looks_asked
+
+        looks = looks_asked(query)
+        if looks:
+            hits = self._hybrid("frames", query, video, 4 * k)
+            for h in hits:
+                h.score *= agreement(looks, h)
+            hits = sorted(hits, key=lambda h: h.score, reverse=True)[:k]
+        else:
+            hits = self._hybrid("frames", query, video, k)
         if self.clip is not None:
             vec = self.clip.embed_texts([query])[0]
             clip_hits = self.store.query("clip", vec, k=k, video_ids=self._video_ids(video))
