@@ -660,6 +660,10 @@ def _most_in(toolbox, tq: TemporalQuery, vid: str, vpath: str, events: list[Hit]
         chosen = crossing or chosen
         measure = {id(h): max(0.1, h.end - h.start - float(h.meta.get("still_s") or 0.0)) for h in chosen}
         unit, best = "s to cross", (min if tq.key == "fastest" else max)
+    elif tq.key in ("longest", "shortest") and re.search(r"\b(still|without moving|motionless)\b", tq.subject, re.I):
+        # "who stands still the longest?": the seconds the event stays still, not its time on screen
+        measure = {id(h): float(h.meta.get("still_s") or 0.0) for h in chosen}
+        unit, best = "s still", (max if tq.key == "longest" else min)
     elif tq.key in ("longest", "shortest"):
         measure = {id(h): h.end - h.start for h in chosen}
         unit, best = "s on screen", (max if tq.key == "longest" else min)
@@ -671,7 +675,8 @@ def _most_in(toolbox, tq: TemporalQuery, vid: str, vpath: str, events: list[Hit]
     pick = best(chosen, key=lambda h: measure[id(h)])
     ordered = sorted(chosen, key=lambda h: h.start)
     noun = _noun(tq, 1)
-    which = f"the {noun} on screen the {tq.key}" if tq.key in ("longest", "shortest") else f"the {tq.key} {noun}"
+    which = (f"the {noun} {'still' if unit == 's still' else 'on screen'} the {tq.key}" if tq.key in ("longest", "shortest")
+             else f"the {tq.key} {noun}")
     text = (f"{which} ({measure[id(pick)]:.1f} {unit}, of {len(chosen)}): {_event_label(pick)}, "
             f"{fmt_span(pick.start, pick.end)}; each, in order: " + "; ".join(
                 f"{_ordinal_word(i)} {measure[id(h)]:.1f} {unit}" for i, h in enumerate(ordered, 1)))
