@@ -100,6 +100,23 @@ def asked_looks(question: str) -> Looks:
     return looks
 
 
+# the palette names a hair word of the index can be asked by ("dark" hair is black or dark brown)
+HAIR_PALETTE = {"dark": ["black", "brown"], "brown": ["brown"], "blonde": ["yellow", "white"], "red": ["red", "orange"],
+                "grey": ["grey", "white"]}
+
+
+def said_hair(text: str) -> set[str]:
+    """The hair words a frame, shot or event text states ("brown hair", "grey (white) hair")."""
+    return set(_SAYS_HAIR.findall(text))
+
+
+def said_top(text: str) -> set[str]:
+    """The colours a text states for what someone wears on top ("wearing red/black on top", or for
+    an object event "person dressed in black")."""
+    said = {c for group in _SAYS_TOP.findall(text) for c in group.split("/")}
+    return said or {c for group in _SAYS_DRESSED.findall(text) for c in group.split("/")}
+
+
 def agreement(looks: Looks, hit: Hit) -> float:
     """A factor for a hit's score: AGREE or DISAGREE per described part the hit also states."""
     if not looks or hit.kind == "transcript":
@@ -107,19 +124,15 @@ def agreement(looks: Looks, hit: Hit) -> float:
     text = hit.text
     factor = 1.0
     if looks.hair:
-        said = set(_SAYS_HAIR.findall(text))
+        said = said_hair(text)
         if said:
             if looks.hair in said:
                 factor *= AGREE
             elif not any(frozenset((looks.hair, s)) in _NEAR_HAIR for s in said):
                 factor *= DISAGREE
-    for asked, pattern in ((looks.top, _SAYS_TOP), (looks.lower, _SAYS_LOWER)):
-        if not asked:
-            continue
-        said = {c for group in pattern.findall(text) for c in group.split("/")}
-        if not said and pattern is _SAYS_TOP:
-            said = {c for group in _SAYS_DRESSED.findall(text) for c in group.split("/")}
-        if said:
+    for asked, said in ((looks.top, said_top(text) if looks.top else set()),
+                        (looks.lower, {c for group in _SAYS_LOWER.findall(text) for c in group.split("/")})):
+        if asked and said:
             factor *= AGREE if any(c in said for c in asked) else DISAGREE
     thing = _SAYS_THING.search(text) if looks.things else None
     if thing:
@@ -133,4 +146,5 @@ def agreement(looks: Looks, hit: Hit) -> float:
     return factor
 
 
-__all__ = ["Looks", "asked_looks", "agreement", "AGREE", "DISAGREE", "DISAGREE_THING"]
+__all__ = ["Looks", "asked_looks", "looks_asked", "agreement", "said_hair", "said_top", "HAIR_PALETTE", "AGREE",
+           "DISAGREE", "DISAGREE_THING"]

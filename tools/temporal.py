@@ -742,18 +742,12 @@ def _count_faces(toolbox, tq: TemporalQuery, vid: str, vpath: str) -> TemporalAn
     return TemporalAnswer(tq, vid, vpath, shots, Moment(vpath, shots[0].start, shots[-1].end, 1.0, [hit] + shots), text)
 
 
-_HAIR_COLOURS = {"dark": ["black", "brown"], "brown": ["brown"], "blonde": ["yellow", "white"], "red": ["red", "orange"],
-                 "grey": ["grey", "white"]}
-
-
 def _looks_have(text: str, colour_words: list[str], hair: bool = False) -> bool:
     """Whether the face looks in a keyframe or shot text ("1 face (brown hair, wearing red on top)")
     have every colour the words allow: in what they wear on top, or in their hair."""
-    if hair:
-        have = [c for w in re.findall(r"\b(dark|brown|blonde|red|grey) \([^)]*\) hair|\b(dark|brown|blonde|red|grey) hair",
-                                        text) for name in w if name for c in _HAIR_COLOURS[name]]
-    else:
-        have = [c for cols in re.findall(r"wearing ([a-z/]+) on top", text) for c in cols.split("/")]
+    from .looks import HAIR_PALETTE, said_hair, said_top
+
+    have = {c for name in said_hair(text) for c in HAIR_PALETTE[name]} if hair else said_top(text)
     return all(any(c in have for c in _COLOUR_WORDS[w]) for w in colour_words)
 
 
