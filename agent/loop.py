@@ -39,7 +39,7 @@ from vidsage.config import Settings
 from vidsage.tools import lexical
 from vidsage.tools.lexical import named_video
 from vidsage.tools.lc import TOOL_NAMES, TOOL_SPECS, Evidence, EvidenceLog, make_tools, render, run_tool
-from vidsage.types import fmt_time, same_moment
+from vidsage.types import StoreError, fmt_time, same_moment
 
 from .fast import NOT_FOUND_SCORE
 from .llm import LLM, LLMError, get_llm
@@ -426,31 +426,12 @@ class _Run:
             best = cited[0]
             return self._finish(best.line().split("] ", 1)[1], [best], streamed=False, grounding=support,
                                 model_answer=reply_text(out))
-        read = screen_text_answer(self.question, text, shown)
-        if read is not None:
-            # asked what a text on screen says, the model named a tag or paraphrased: the text
-            # as read on screen is the answer
-            return self._finish(read[0], [read[1]], streamed=False, grounding=support, model_answer=reply_text(out))
-        silent = silent_answer(self.question, shown)
-        if silent is not None:
-            # which videos are silent is a fact of the listing (the model named the videos that
-            # have sound but no speech)
-            return self._finish(silent[0], silent[1], streamed=False, grounding=support, model_answer=reply_text(out))
-        length = length_answer(self.question, shown)
-        if length is not None:
-            # a video's length is a fact of the listing; the model's "2 minutes and 36 seconds"
-            # was right but its words were not the evidence's
-            return self._finish(length[0], length[1], streamed=False, grounding=support, model_answer=reply_text(out))
-        picture = picture_answer(self.question, shown, self.toolbox)
-        if picture is not None:
-            # black and white or colour is known for every shot (no keyframe shows colour, or one
-            # does); the model guessed "yes" for a colour video whose evidence never says
-            return self._finish(picture[0], [picture[1]], streamed=False, grounding=support, model_answer=reply_text(out))
-        behind = backdrop_answer(self.question, text, shown)
-        if behind is not None:
-            # asked the colour of the wall behind people, the model took one moment's reading (or a
-            # shirt's): the colour the background reads in most of the moments shown is the answer
-            return self._finish(behind[0], behind[1], streamed=False, grounding=support, model_answer=reply_text(out))
+        for check in INDEX_FACTS:
+            # what the index holds exactly (a text as read on screen, which videos are silent, a
+            # length, black and white, the wall's colour) stands instead of the model's wording
+            fact = check(self.question, text, shown, self.toolbox)
+            if fact is not None:
+                return self._finish(fact[0], fact[1], streamed=False, grounding=support, model_answer=reply_text(out))
         counted = worked_out_count(self.question, cited)
         if counted is not None and counted[0] not in numbers_in(text):
             # "one person leaves at the right" from a line that counts 6: the count was worked out
@@ -544,10 +525,14 @@ def screen_texts(e: Evidence) -> list[str]:
     return [f for f in found if f]
 
 
-def screen_text_answer(question: str, answer: str, shown: list[Evidence]) -> tuple[str, Evidence] | None:
+Fact = tuple[str, list[Evidence]]  # an answer the index states exactly, and the evidence it rests on
+
+
+def screen_text_answer(question: str, answer: str, shown: list[Evidence], toolbox=None) -> Fact | None:
     """For a question about what a text on screen says: None when the answer quotes an on-screen
     text of the evidence; else the reading of the evidence that shows a text and holds most of the
-    question's other words ("next to the bird": the shot tagged bird), with that evidence."""
+    question's other words ("next to the bird": the shot tagged bird), with that evidence. (The
+    model names a tag instead, "king penguin (bird)", or paraphrases.)"""
     if not _READ_ASK.search(question):
         return None
     with_text = [(e, t) for e in shown for t in screen_texts(e)]
@@ -558,37 +543,37 @@ def screen_text_answer(question: str, answer: str, shown: list[Evidence]) -> tup
         return None
     asked = lexical.tokens(question)
     e, t = max(with_text, key=lambda et: lexical.overlap(asked, et[0].text))  # max keeps the first of equals
-    return f'The text on screen reads "{t}" ({Path(e.video).name} @ {fmt_time(e.start)}).', e
+    return f'The text on screen reads "{t}" ({Path(e.video).name} @ {fmt_time(e.start)}).', [e]
 
 
-_LENGTH_LINE = re.compile(r"^(?P<name>.+?): (?P<len>\d+:\d\d(?::\d\d)?) long\b")
-
-
-def length_answer(question: str, shown: list[Evidence]) -> tuple[str, list[Evidence]] | None:
-    """For "how long is the video?": the length of the videos the listing shows, the one the question
-    names when it names one. None when nothing listed says a length."""
+def length_answer(question: str, answer: str, shown: list[Evidence], toolbox=None) -> Fact | None:
+    """For "how long is the video?": the length of the videos the listing shows (a listed video's
+    evidence spans it whole), the one the question names when it names one. (The model's "2 minutes
+    and 36 seconds" was right, but its words were not the evidence's.)"""
     if not LENGTH_ASK.search(question):
         return None
-    listed = [(e, m) for e in shown if e.kind == "video" for m in [_LENGTH_LINE.match(e.text)] if m]
+    listed = [e for e in shown if e.kind == "video"]
     if not listed:
         return None
-    named = named_video(question, [{"video": e.video} for e, _ in listed])
+    named = named_video(question, [{"video": e.video} for e in listed])
     if named is not None:
-        listed = [(e, m) for e, m in listed if e.video == named["video"]]
-    return "; ".join(f"{m.group('name')} is {m.group('len')} long" for _, m in listed) + ".", [e for e, _ in listed]
+        listed = [e for e in listed if e.video == named["video"]]
+    return "; ".join(f"{Path(e.video).name} is {fmt_time(e.end)} long" for e in listed) + ".", listed
 
 
 _SILENT_ASK = re.compile(r"\b(?:no|without(?: any)?) (?:sound|audio)\b|\b(?:silent|mute|muted)\b", re.I)
 
 
-def silent_answer(question: str, shown: list[Evidence]) -> tuple[str, list[Evidence]] | None:
-    """For "which videos have no sound?": from the listing, the videos with no audio track, then
-    those whose audio has no speech in it. None when the listing is not shown."""
+def silent_answer(question: str, answer: str, shown: list[Evidence], toolbox) -> Fact | None:
+    """For "which videos have no sound?": of the videos the listing shows, those with no audio track,
+    then those whose audio has no speech in it. (The model named the ones with sound but no speech.)"""
     listed = [e for e in shown if e.kind == "video"]
     if not _SILENT_ASK.search(question) or not listed:
         return None
-    mute = [e for e in listed if "no audio track" in e.text]
-    quiet = [e for e in listed if e not in mute and "no speech found" in e.text and "audio" in e.text]
+    records = {v["video"]: v for v in toolbox.list_videos()}
+    streams = {e.video: str(records.get(e.video, {}).get("streams", "")) for e in listed}
+    mute = [e for e in listed if "audio" not in streams[e.video]]
+    quiet = [e for e in listed if e not in mute and not records.get(e.video, {}).get("chunks")]
     parts = []
     if mute:
         parts.append("No audio track: " + ", ".join(Path(e.video).name for e in mute) + ".")
@@ -603,14 +588,16 @@ _PICTURE_ASK = re.compile(r"\b(black[- ]and[- ]white|black ?& ?white|b ?& ?w|mon
                           r"\bin (full )?colou?rs?\b|\bcolou?r (film|video|footage|picture)\b", re.I)
 
 
-def picture_answer(question: str, shown: list[Evidence], toolbox) -> tuple[str, Evidence] | None:
+def picture_answer(question: str, answer: str, shown: list[Evidence], toolbox) -> Fact | None:
     """For "is it in colour or black and white?": whether the shot of the best evidence is black and
-    white, as indexing decided it (per video: no lit keyframe shows colour), with that evidence."""
+    white, as indexing decided it (per video: no lit keyframe shows colour), with that evidence.
+    (The model said "yes, black and white" of a colour video whose evidence never mentions colour.)"""
     if not _PICTURE_ASK.search(question) or not shown:
         return None
     best = shown[0]
-    rec = next((r for r in toolbox.store.done_videos().values() if best.video in (r.paths or [r.path])), None)
-    if rec is None:
+    try:
+        rec = toolbox.store.resolve_video(best.video)
+    except StoreError:
         return None
     shots = [h for h in toolbox.store.segments_of(rec.video_id) if h.kind == "segment:shot"]
     shot = next((h for h in shots if h.start <= best.start < h.end), shots[-1] if shots else None)
@@ -618,8 +605,8 @@ def picture_answer(question: str, shown: list[Evidence], toolbox) -> tuple[str, 
         return None
     where = f"{Path(best.video).name} @ {fmt_time(shot.start)}–{fmt_time(shot.end)}"
     if "black-and-white picture" in shot.text:
-        return f"Black and white: {where} shows no colour.", best
-    return f"In colour: {where} is a colour picture, not black and white.", best
+        return f"Black and white: {where} shows no colour.", [best]
+    return f"In colour: {where} is a colour picture, not black and white.", [best]
 
 
 _BACKDROP_ASK = re.compile(r"\bcolou?rs?\b.*\b(wall|background|backdrop|behind)\b|"
@@ -627,10 +614,11 @@ _BACKDROP_ASK = re.compile(r"\bcolou?rs?\b.*\b(wall|background|backdrop|behind)\
 _BACKDROP_LINE = re.compile(r"background behind them: ([a-z/]+)")
 
 
-def backdrop_answer(question: str, answer: str, shown: list[Evidence]) -> tuple[str, list[Evidence]] | None:
+def backdrop_answer(question: str, answer: str, shown: list[Evidence], toolbox=None) -> Fact | None:
     """For "what colour is the wall behind the speakers?": None when the answer names the colour
     the background reads most often in the shown evidence of the first video that has one; else
-    that colour, with the moments that read it. A moment's first colour counts twice its second."""
+    that colour, with the moments that read it. A moment's first colour counts twice its second.
+    (The model took one teal moment's "green", or a shirt's colour.)"""
     read = [(e, m.group(1).split("/")) for e in shown for m in [_BACKDROP_LINE.search(e.text)] if m]
     if not _BACKDROP_ASK.search(question) or not read:
         return None
@@ -649,6 +637,9 @@ def backdrop_answer(question: str, answer: str, shown: list[Evidence]) -> tuple[
     text = (f"The background behind the people reads {top}{also} in {Path(video).name}: "
             f"in {len(with_top)} of the {len(read)} moments shown.")
     return text, with_top
+
+
+INDEX_FACTS = (screen_text_answer, silent_answer, length_answer, picture_answer, backdrop_answer)
 
 
 # questions about a person's race or ethnicity (not "who wins the race")
