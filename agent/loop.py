@@ -43,7 +43,7 @@ from vidsage.types import StoreError, fmt_time, same_moment
 
 from .fast import NOT_FOUND_SCORE
 from .llm import LLM, LLMError, get_llm
-from .router import LENGTH_ASK, Route, content_query, route
+from .router import LENGTH_ASK, SILENT_ASK, Route, content_query, route
 
 NOT_FOUND = "Not found in your videos."
 SHOW_FLOOR = 0.67 * NOT_FOUND_SCORE  # weaker retrieval lines are not shown to the model at all
@@ -561,14 +561,11 @@ def length_answer(question: str, answer: str, shown: list[Evidence], toolbox=Non
     return "; ".join(f"{Path(e.video).name} is {fmt_time(e.end)} long" for e in listed) + ".", listed
 
 
-_SILENT_ASK = re.compile(r"\b(?:no|without(?: any)?) (?:sound|audio)\b|\b(?:silent|mute|muted)\b", re.I)
-
-
 def silent_answer(question: str, answer: str, shown: list[Evidence], toolbox) -> Fact | None:
     """For "which videos have no sound?": of the videos the listing shows, those with no audio track,
     then those whose audio has no speech in it. (The model named the ones with sound but no speech.)"""
     listed = [e for e in shown if e.kind == "video"]
-    if not _SILENT_ASK.search(question) or not listed:
+    if not SILENT_ASK.search(question) or not listed:
         return None
     records = {v["video"]: v for v in toolbox.list_videos()}
     streams = {e.video: str(records.get(e.video, {}).get("streams", "")) for e in listed}

@@ -51,8 +51,9 @@ LENGTH_ASK = re.compile(r"\bhow long (?:is|are|was|were|does)\b(?:\s+(?:the|this
                         r"\b(?:duration|length|runtime|running time) of (?:the |this |that |each |every |my |all )*"
                         r"(?:[\w.-]+\s+)?(?:video|videos|clip|clips|film|films|movie|recording|recordings|file|files)\b", re.I)
 # "which video has no sound?": the list says which have an audio track and speech
-_SILENT = re.compile(r"^(?!\s*(?:when|where|at what)\b).*(?:\b(?:no|without(?: any)?) (?:sound|audio)\b|"
-                     r"\b(?:silent|mute|muted)\b)", re.I)
+SILENT_ASK = re.compile(r"\b(?:no|without(?: any)?) (?:sound|audio)\b|\b(?:silent|mute|muted)\b", re.I)
+_VIDEO_WORD = re.compile(r"\b(videos?|clips?|files?|recordings?)\b", re.I)
+_WHEN_ASK = re.compile(r"^\s*(?:when|where|at what)\b", re.I)
 # "in which video does someone speak German?": the list says which languages each video speaks
 _WHICH_VIDEO = re.compile(r"\b(which|what) (video|file|recording|clip)s?\b", re.I)
 
@@ -131,7 +132,7 @@ def route(question: str, video: str | None = None) -> Route:
     if _WHEN.search(q) and not _NOT_WHEN.search(q):
         return Route("when", "find_moments", {"query": q, "video": video})
     if _LIST.search(q) or LENGTH_ASK.search(q) or (_WHICH_VIDEO.search(q) and lexical.languages_named(q)) or \
-            (_SILENT.search(q) and re.search(r"\b(videos?|clips?|files?|recordings?)\b", q, re.I)):
+            (SILENT_ASK.search(q) and _VIDEO_WORD.search(q) and not _WHEN_ASK.match(q)):
         return Route("list", "list_videos", {})
     if _SUMMARY.search(q):
         # a transcript needs one video; without one, the LLM picks it after seeing the list
