@@ -12,7 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .vision import colour_names, fit_side
+from .vision import colour_names, fit_side, pixel_sample
 
 # hue bands in degrees (OpenCV hue x 2); a band of these hues with real saturation is background
 # or clothing, never hair
@@ -126,15 +126,6 @@ def background_colours(frame: np.ndarray, boxes: list[tuple[float, float, float,
     if keep.mean() < 0.08:
         return []
     return colour_names(pixel_sample(frame[keep]), max_names=2, cover=0.7, min_share=0.15)
-
-
-def pixel_sample(pixels: np.ndarray, n: int = 4096) -> np.ndarray:
-    """Up to `n` of (N, 3) RGB pixels, evenly spread, as a (k, 64, 3) image: `colour_names` then reads
-    them as they are (it shrinks larger images, which would blend unrelated pixels)."""
-    px = np.asarray(pixels, np.uint8).reshape(-1, 3)
-    k = max(64, min(n, len(px)) // 64 * 64)
-    idx = np.linspace(0, len(px) - 1, k).astype(int)
-    return np.ascontiguousarray(px[idx].reshape(-1, 64, 3))
 
 
 def picture_layout(frame: np.ndarray) -> str:

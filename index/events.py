@@ -1163,7 +1163,7 @@ def _object_colours(views: list[dict[str, Any]], max_names: int = 3, cover: floa
                     shares: list[float] | None = None) -> list[str]:
     """Colour names of the object over its views (shares averaged), as `vision.colour_names` picks
     them: the 1-3 names that cover most of it."""
-    from .vision import colour_fractions
+    from .vision import colour_fractions, pixel_sample
 
     acc: dict[str, float] = {}
     n = 0
@@ -1171,10 +1171,7 @@ def _object_colours(views: list[dict[str, Any]], max_names: int = 3, cover: floa
         px = _object_pixels(v, rows)
         if len(px) < 16:
             continue
-        k = min(4096, (len(px) // 64) * 64) or len(px)
-        idx = np.linspace(0, len(px) - 1, k).astype(int)
-        arr = px[idx].reshape(-1, 64, 3) if k % 64 == 0 else px[idx].reshape(-1, 1, 3)
-        for name, share in colour_fractions(np.ascontiguousarray(arr.astype(np.uint8))).items():
+        for name, share in colour_fractions(pixel_sample(px)).items():
             acc[name] = acc.get(name, 0.0) + share
         n += 1
     names: list[str] = []

@@ -102,6 +102,16 @@ def colour_fractions(region: np.ndarray) -> dict[str, float]:
     return {COLOURS[i]: float(counts[i] / total) for i in order if counts[i]}
 
 
+def pixel_sample(pixels: np.ndarray, n: int = 4096) -> np.ndarray:
+    """Up to `n` of (N, 3) RGB pixels, evenly spread, as a (k, 64, 3) image (or (N, 1, 3) for fewer
+    than 64): `colour_fractions` then reads them as they are, where shrinking an image of unrelated
+    pixels (a mask's, a crop's) would blend them."""
+    px = np.asarray(pixels, np.uint8).reshape(-1, 3)
+    k = min(n, (len(px) // 64) * 64) or len(px)
+    idx = np.linspace(0, len(px) - 1, k).astype(int)
+    return np.ascontiguousarray(px[idx].reshape(-1, 64, 3) if k % 64 == 0 else px[idx].reshape(-1, 1, 3))
+
+
 def colour_names(region: np.ndarray, max_names: int = 3, cover: float = 0.8, min_share: float = 0.08) -> list[str]:
     """The 1-3 colour names that together cover most of `region` (RGB uint8, a frame or a crop)."""
     names: list[str] = []
