@@ -86,7 +86,10 @@ def _colour_index(hsv: np.ndarray) -> np.ndarray:
     grey = (s < 40) | ((s < 70) & (v < 90))
     idx[grey] = COLOURS.index("grey")
     idx[grey & (v >= 200)] = COLOURS.index("white")
-    idx[v < 45] = COLOURS.index("black")
+    # a dark but strongly coloured pixel keeps its hue: navy jeans or a maroon jumper are named by
+    # their colour, not "black" (black cloth under a cast stays below V 20 or S 150: measured on the
+    # one-by-one visitors, 0-2 % of their black tops' pixels pass, 70 % of the navy jeans' dark ones)
+    idx[(v < 45) & ~((v >= 20) & (s >= 150))] = COLOURS.index("black")
     return idx
 
 
@@ -122,6 +125,16 @@ def colour_names(region: np.ndarray, max_names: int = 3, cover: float = 0.8, min
         names.append(name)
         covered += share
     return names
+
+
+def item_mass(tags: list[tuple[str, float]], table: dict[str, str]) -> dict[str, float]:
+    """Probability of each item of `table` (ImageNet label -> item) in one crop's tags, summed over
+    the labels that name it (the tagger spreads one hat over its hat classes), largest first."""
+    mass: dict[str, float] = {}
+    for label, p in tags:
+        if label in table:
+            mass[table[label]] = mass.get(table[label], 0.0) + p
+    return dict(sorted(mass.items(), key=lambda kv: -kv[1]))
 
 
 # --- OCR text cleaning --------------------------------------------------------------------------
@@ -366,11 +379,7 @@ class FrameDescriber:
                 which.append(i)
         found: list[list[str]] = [[] for _ in boxes]
         for i, tags in zip(which, self.tags(crops)):
-            mass: dict[str, float] = {}
-            for label, p in tags:
-                if label in WORN:
-                    mass[WORN[label]] = mass.get(WORN[label], 0.0) + p
-            found[i] = [item for item, p in sorted(mass.items(), key=lambda kv: -kv[1]) if p >= WORN_MIN_PROB]
+            found[i] = [item for item, p in item_mass(tags, WORN).items() if p >= WORN_MIN_PROB]
         return found
 
     # -- everything ------------------------------------------------------------------------------

@@ -163,6 +163,18 @@ def test_colours_of_a_red_sedan_and_a_grey_road(frames) -> None:
     assert colour_names(frames["road_empty"]) == ["grey"]
 
 
+def test_navy_jeans_are_blue_and_a_black_top_stays_black(media: Path) -> None:
+    """one-by-one at 128 s: the last visitor's dark blue jeans (by eye; their dark pixels are about
+    RGB 3, 4, 26); at 80 s: the fourth visitor's black T-shirt. Dark pixels keep a strong hue."""
+    from vidsage.index.vision import colour_fractions
+
+    path = media / "one-by-one-person-detection.mp4"
+    jeans = frame_at(path, 128.0)[270:360, 400:490]
+    assert colour_fractions(jeans).get("blue", 0.0) >= 0.15, colour_fractions(jeans)
+    shirt = frame_at(path, 80.0)[110:170, 400:470]
+    assert colour_names(shirt)[0] == "black" and "blue" not in colour_names(shirt), colour_fractions(shirt)
+
+
 def test_colours_of_grass_and_sky(frames) -> None:
     assert colour_names(frames["bunny_title"])[0] == "green"
     sky = frames["bunny_presents"][: frames["bunny_presents"].shape[0] // 3, 200:]
