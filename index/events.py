@@ -79,6 +79,8 @@ STILL_SPEED = 0.04  # of the frame diagonal per second: slower counts as staying
 NONRIGID = 0.08  # variation of an object's height/width above which it is a changing (walking) body
 VIEWS = 3  # views of each object kept (colours are pooled over them)
 TAG_VIEWS = 2  # views of each object tagged (the biggest ones)
+TOP_MIN_PROB = 0.15  # a person's top named from upper-body tags, averaged over views (a black T-shirt: 0.18)
+TOP_MIN_PX = 32  # upper-body crops smaller than this give the tagger too little to tell
 VIEW_GAP_S = 0.75  # seconds between two views kept
 # -- text events --------------------------------------------------------------------------------
 TEXT_SAME = 0.5  # fuzzy similarity that makes two readings the same on-screen text
@@ -1114,6 +1116,11 @@ def _describe_event(tr: _Track, shot: int, shape: tuple[int, int], describer: An
         # the shoulders and would read as the colour of the top)
         wear = {"upper": _object_colours(views, 2, rows=(0.25, 0.5)),
                 "lower": _object_colours(views, 2, rows=(0.55, 0.95))}
+        try:
+            top = _top_garment(describer, views)
+        except Exception as e:
+            log.debug("top tags failed: %s", e)
+            top = None
     meta = {"event": "object", "class": cls, "class_from": how, "shot": shot,
             "entry": entry or "middle", "exit": leave or "middle", "direction": direction or "",
             "still_s": round(still, 1), "peak_area": round(peak, 4), "faces": faces,
@@ -1121,8 +1128,30 @@ def _describe_event(tr: _Track, shot: int, shape: tuple[int, int], describer: An
             "best_t": round(views[0]["t"], 2) if views else None,
             "aspect": round(facts["aspect"], 2), "aspect_cv": round(facts["aspect_cv"], 3),
             **{f"{k}_colours": v for k, v in wear.items()},
+            **({"top": top} if cls == "person" and top else {}),
             "track_frames": len(tr.dets)}
     return Segment("object", round(start, 2), round(end, 2), "", meta)
+
+
+def _top_garment(describer: Any, views: list[dict[str, Any]]) -> str | None:
+    """What a person wears on the upper body ("a T-shirt", "a cardigan or sweater"), from ImageNet
+    tags of the upper part of each view (the whole body's tags name a poncho or a ski mask): the
+    item whose probability, summed over its classes and averaged over the views, is TOP_MIN_PROB
+    or more."""
+    from vidsage.labels import TOPS
+
+    from .vision import item_mass
+
+    crops = [v["crop"][int(0.1 * v["crop"].shape[0]):int(0.55 * v["crop"].shape[0])] for v in views]
+    crops = [c for c in crops if min(c.shape[:2]) >= TOP_MIN_PX]
+    if not crops:
+        return None
+    total: dict[str, float] = {}
+    for tags in describer.tags(crops):
+        for item, p in item_mass(tags, TOPS).items():
+            total[item] = total.get(item, 0.0) + p / len(crops)
+    best = max(total.items(), key=lambda kv: kv[1], default=(None, 0.0))
+    return best[0] if best[1] >= TOP_MIN_PROB else None
 
 
 def event_label(m: dict[str, Any]) -> str:
@@ -1230,7 +1259,8 @@ def _add_counts(segs: list[Segment]) -> None:
         if m["colours"]:
             parts.append("colours: " + ", ".join(m["colours"]))
         if m.get("upper_colours") or m.get("lower_colours"):
-            parts.append(f"wears {'/'.join(m.get('upper_colours') or ['?'])} on top and "
+            top = f" ({m['top']}, by its tags)" if m.get("top") else ""
+            parts.append(f"wears {'/'.join(m.get('upper_colours') or ['?'])} on top{top} and "
                          f"{'/'.join(m.get('lower_colours') or ['?'])} below")
         if m["faces"]:
             parts.append(f"{m['faces']} face{'s' if m['faces'] != 1 else ''}")

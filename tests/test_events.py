@@ -126,6 +126,26 @@ def test_six_people_one_at_a_time(people_events):
                                                             for c in ("black", "white", "grey", "brown")), seg.text
 
 
+def test_what_people_wear_is_said_by_part(people_events):
+    """By eye (frames at 10, 35, 80 and 128 s): person 1 wears a long grey knitted cardigan, persons
+    2-4 black tops, person 4 a black T-shirt, person 6 a grey shirt over dark blue jeans. The jeans'
+    dark pixels are navy (V 20-45, S >= 150), not black; the black tops' stay black."""
+    people = _objects(people_events)
+    assert people[0].meta.get("top") == "a cardigan or sweater", people[0].text
+    assert people[3].meta.get("top") == "a T-shirt", people[3].text
+    assert "(a T-shirt, by its tags)" in people[3].text
+    assert "blue" in people[5].meta["lower_colours"], people[5].text
+    for seg in people[1:4]:
+        assert "black" in seg.meta["upper_colours"] and "blue" not in seg.meta["lower_colours"], seg.text
+
+
+def test_the_colour_of_a_persons_trousers_is_told_apart_from_their_top(event_toolbox):
+    top = event_toolbox.find_moments("What colour are the trousers of the last person?",
+                                     video="one-by-one-person-detection.mp4")[0]
+    assert abs(top.start - PEOPLE[5][0]) <= 1.5, top
+    assert "on top" in top.evidence[0].text and "blue" in top.evidence[0].text.split("on top")[1], top.evidence[0].text
+
+
 def test_title_text_events(bunny_events):
     texts = [s for s in bunny_events if s.kind == "text"]
     title = [s for s in texts if "buck" in s.meta["ocr"].lower()]

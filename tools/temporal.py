@@ -521,6 +521,12 @@ def _event_label(h: Hit) -> str:
     colours = _colour_list(h)
     cls = h.meta.get("class", "object")
     label = h.meta.get("label") or (f"{colours[0]} {cls}" if colours else str(cls))
+    upper, lower = _colour_list(h, "upper_colours"), _colour_list(h, "lower_colours")
+    if cls == "person" and (upper or lower):
+        # a person is told apart by what they wear where: "grey on top, blue below" answers
+        # "what colour are the trousers?", where the whole body's colours do not
+        top = f" ({h.meta['top']})" if h.meta.get("top") else ""
+        return f"person wearing {'/'.join(upper) or '?'} on top{top} and {'/'.join(lower) or '?'} below"
     return f"{label} (colours: {', '.join(colours)})" if colours else str(label)
 
 

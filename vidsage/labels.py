@@ -68,6 +68,16 @@ WORN = {
     "sunglasses": "sunglasses", "sunglass": "sunglasses", "ski mask": "a ski mask", "gasmask": "a gas mask",
     "bow tie": "a bow tie", "Windsor tie": "a tie", "bolo tie": "a tie",
 }
+# what someone wears on the upper body, as ImageNet names it -> what people call it; read from a
+# crop of the upper body (a person's event, or the chest below a face), where whole-frame tags
+# rarely name clothes. One garment is often spread over near classes (a knitted cardigan: cardigan
+# 0.30 + wool 0.24 + sweatshirt 0.12), so an item's probability is the sum over its classes.
+TOPS = {
+    "jersey": "a T-shirt", "cardigan": "a cardigan or sweater", "wool": "a cardigan or sweater",
+    "sweatshirt": "a cardigan or sweater", "suit": "a suit jacket", "jean": "a denim (jean) shirt",
+    "trench coat": "a coat", "fur coat": "a coat", "lab coat": "a white coat",
+    "military uniform": "a uniform", "apron": "an apron", "kimono": "a kimono",
+}
 _ANIMAL_KINDS = {name for name, _, _ in _ANIMAL_RANGES}
 _TABLE: dict[str, str] | None = None
 _LOCK = threading.Lock()
@@ -128,4 +138,4 @@ COLOUR_WORDS = {
 }
 
 
-__all__ = ["class_table", "display", "VEHICLES", "PERSON_LABELS", "EVERYDAY", "COLOUR_WORDS", "WORN"]
+__all__ = ["class_table", "display", "VEHICLES", "PERSON_LABELS", "EVERYDAY", "COLOUR_WORDS", "WORN", "TOPS"]
