@@ -38,7 +38,7 @@ from vidsage import prompts
 from vidsage.config import Settings
 from vidsage.tools import lexical
 from vidsage.tools.lexical import named_video
-from vidsage.tools.lc import TOOL_NAMES, TOOL_SPECS, Evidence, EvidenceLog, make_tools, render, run_tool
+from vidsage.tools.lc import TOOL_NAMES, TOOL_SPECS, Evidence, EvidenceLog, make_tools, quote, render, run_tool
 from vidsage.types import StoreError, fmt_time, same_moment
 
 from .fast import NOT_FOUND_SCORE
@@ -636,7 +636,95 @@ def backdrop_answer(question: str, answer: str, shown: list[Evidence], toolbox=N
     return text, with_top
 
 
-INDEX_FACTS = (screen_text_answer, silent_answer, length_answer, picture_answer, backdrop_answer)
+# "which videos show people?", "list the clips in French", "which video is the longest?"
+_ABOUT_VIDEOS = re.compile(r"\b(?:which|what) (?:videos?|clips?|files?|recordings?|films?|movies?)\b|"
+                           r"\blist (?:the |my |all )?(?:videos|clips|files|recordings)\b|"
+                           r"\b(?:videos?|clips?|files?|recordings?) (?:with|that|where|in which|containing)\b|"
+                           r"\b(?:longest|shortest) (?:videos?|clips?|files?|recordings?|films?|movies?)\b", re.I)
+_EXTREME = re.compile(r"\b(longest|shortest)\b", re.I)
+_NEGATED = re.compile(r"\b(?:no|without|not)\b", re.I)
+_SPEECH_ASK = re.compile(r"\b(?:speech|spoken|talking|speaking|dialogue|voices?|narration|someone (?:speaks|talks))\b", re.I)
+# words of a question about the library that name no content ("which videos have people in them?")
+_LIBRARY_WORDS = frozenset("""which what videos video clips clip files file recordings recording films film movies
+movie list show shows shown showing have has having contain contains containing feature features appear appears
+appearing seen see visible screen there any some in them it all my me one ones most""".split())
+
+
+def library_answer(question: str, answer: str, shown: list[Evidence], toolbox) -> Fact | None:
+    """For a question over the video list: which is the longest or shortest, which have speech in a
+    language, which show people, cars or text (as indexing found them: `temporal.shown_in`). None
+    when the question asks more than that ("which video has a man in a hat?" is the model's).
+    (The model named the French and Mandarin clips for "videos with English speech", and the two
+    audio files for "videos where a person appears".)"""
+    from vidsage.tools.temporal import _CLASS_WORDS, _VEHICLE_CLASSES, shown_in, shown_phrase
+
+    listed = [e for e in shown if e.kind == "video"]
+    if not listed or not _ABOUT_VIDEOS.search(question):
+        return None
+    extreme = _EXTREME.search(question)
+    if extreme:
+        pick = max if extreme.group(1).lower() == "longest" else min
+        e = pick(listed, key=lambda e: e.end - e.start)
+        return f"{Path(e.video).name} is the {extreme.group(1).lower()}, at {fmt_time(e.end - e.start)}.", [e]
+    records = {v["video"]: v for v in toolbox.list_videos()}
+    negated = bool(_NEGATED.search(question))
+    langs = lexical.languages_named(question)
+    if langs:
+        names = " or ".join(lexical.language_name(c) for c in sorted(langs))
+        hit = [e for e in listed if negated != bool(langs & set(records.get(e.video, {}).get("languages") or []))]
+        if not hit:
+            return f"No listed video has {'no ' if negated else ''}speech in {names}.", listed
+        return f"{'No s' if negated else 'S'}peech in {names}: " + ", ".join(Path(e.video).name for e in hit) + ".", hit
+    if _SPEECH_ASK.search(question):
+        rest = [w for w in lexical.tokens(_SPEECH_ASK.sub(" ", question)) if w not in _LIBRARY_WORDS
+                and not _NEGATED.fullmatch(w)]
+        if rest:
+            return None
+        hit = [e for e in listed if negated != bool(records.get(e.video, {}).get("chunks"))]
+        if not hit:
+            return f"{'Every' if negated else 'No'} listed video has speech.", listed
+        return f"{'No speech found in' if negated else 'Speech in'}: " + ", ".join(
+            Path(e.video).name for e in hit) + ".", hit
+    words = [w for w in re.findall(r"[a-z]+", question.lower())]
+    classes = {_CLASS_WORDS[w] for w in words if w in _CLASS_WORDS and not w.startswith("speaker")} - {"*", "shot"}
+    rest = [w for w in lexical.tokens(question) if w not in _LIBRARY_WORDS and w not in _CLASS_WORDS
+            and not _NEGATED.fullmatch(w)]
+    if rest or len(classes) > 1:
+        return None
+    if not classes:
+        # "what videos are there?": the list itself
+        return f"{len(listed)} video{'s' if len(listed) != 1 else ''}: " + "; ".join(
+            quote(e.text) for e in listed) + ".", listed
+    cls = classes.pop()
+    pictures = [e for e in listed if "video" in str(records.get(e.video, {}).get("streams", ""))]
+    found = {e.video: shown_in(toolbox, records[e.video]["video_id"]) for e in pictures if e.video in records}
+
+    def has(f: dict[str, int]) -> bool:
+        if cls == "person":
+            return bool(f.get("person") or f.get("faces"))
+        if cls == "vehicle":
+            return any(f.get(c) for c in _VEHICLE_CLASSES)
+        return bool(f.get(cls))
+
+    hit = [e for e in pictures if e.video in found and negated != has(found[e.video])]
+    if "most" in words and hit and not negated:
+        def count(f: dict[str, int]) -> int:
+            if cls == "vehicle":
+                return sum(f.get(c, 0) for c in _VEHICLE_CLASSES)
+            return max(f.get(cls, 0), f.get("faces", 0)) if cls == "person" else f.get(cls, 0)
+
+        best = max(hit, key=lambda e: count(found[e.video]))
+        return f"{Path(best.video).name} shows the most: {shown_phrase(found[best.video])}.", [best]
+    noun = {"person": "people", "vehicle": "vehicles", "text": "text on screen"}.get(cls, f"{cls}s")
+    if not hit:
+        return f"Indexing found {'' if negated else 'no '}{noun} in {'every' if negated else 'any'} listed video.", listed
+    if negated:
+        return f"No {noun} found in: " + ", ".join(Path(e.video).name for e in hit) + ".", hit
+    return f"{noun[0].upper() + noun[1:]} found in: " + "; ".join(
+        f"{Path(e.video).name} ({shown_phrase(found[e.video])})" for e in hit) + ".", hit
+
+
+INDEX_FACTS = (screen_text_answer, silent_answer, length_answer, picture_answer, backdrop_answer, library_answer)
 
 
 # questions about a person's race or ethnicity (not "who wins the race")
@@ -817,9 +905,13 @@ def _moment_of(c: dict[str, Any], moments: list[Evidence]) -> dict[str, Any]:
     return c
 
 
-def pick_video(question: str, videos: list[dict[str, Any]], need_picture: bool = False) -> dict[str, Any] | None:
+def pick_video(question: str, videos: list[dict[str, Any]], need_picture: bool = False,
+               at: float | None = None) -> dict[str, Any] | None:
     """The one video a question must be about: named in it ("the JFK clip", "the one-by-one video"),
-    or the one in the language it names, or the only candidate."""
+    or the one in the language it names, or the only candidate. `at`: a time the question names
+    ("at 1:40"); only a video that lasts that long can be the one."""
+    if at is not None:
+        videos = [v for v in videos if float(v.get("duration") or 0.0) + 1.0 >= at]
     qset = set(lexical.tokens(question))
     qtext = f" {' '.join(lexical.name_words(question))} "
 
@@ -857,7 +949,9 @@ def _first_action(run: _Run, r: Route) -> tuple[str, dict[str, Any], str] | None
             rec = run.toolbox.store.resolve_video(run.video)
             v = {"video": rec.path, "duration": rec.duration}
         else:
-            v = pick_video(run.question, run.toolbox.list_videos(), need_picture=r.kind == "describe")
+            at = r.args.get("t") if r.kind == "describe" else r.args.get("at")
+            v = pick_video(run.question, run.toolbox.list_videos(), need_picture=r.kind == "describe",
+                           at=at if isinstance(at, (int, float)) else None)
         if v is None:  # several candidates: show the model the list and let it choose
             return ("list_videos", {}, "router")
         duration = float(v.get("duration") or 0.0)

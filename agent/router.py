@@ -42,6 +42,8 @@ _DESCRIBE = re.compile(r"\b(describe|what('s| is) (in|on) (the )?(picture|frame|
                        r"what (does|do) (the |this )?(video|clip|film|scene|footage|picture) show|what can (you|i|we) see|"
                        r"what is shown)\b", re.I)
 _LIST = re.compile(r"\b((which|what) (videos|files|recordings|clips)|list (the |my |all )?(videos|files)|"
+                   r"(which|what) (video|file|recording|clip|film|movie) (is|was) (the )?(longest|shortest)|"
+                   r"(longest|shortest) (video|file|recording|clip|film|movie)|"
                    r"how many (videos|files|clips)|what do i have|"
                    r"(what|which) languages?\b(?! (does|do|did|is|was) (the )?(\w+ )?(say|said|mean)))\b", re.I)
 # "how long is the video?" (not "how long is the red car on screen?": that is an event's length)
@@ -50,6 +52,9 @@ LENGTH_ASK = re.compile(r"\bhow long (?:is|are|was|were|does)\b(?:\s+(?:the|this
                         r"files|it)\b(?!\s+(?:on screen|shown|visible|take|stay))|"
                         r"\b(?:duration|length|runtime|running time) of (?:the |this |that |each |every |my |all )*"
                         r"(?:[\w.-]+\s+)?(?:video|videos|clip|clips|film|films|movie|recording|recordings|file|files)\b", re.I)
+# "which videos mention / talk about X?" asks what is said, not what the list holds
+_SAYS_ABOUT = re.compile(r"\b(mention\w*|says?|said|talks? about|talked about|discuss\w*|speaks? about|refers? to)\b", re.I)
+_WHICH_VIDEOS_LEAD = re.compile(r"^\s*(?:in )?(?:which|what) (?:videos?|files?|recordings?|clips?)\s+(?:do(?:es)?\s+)?", re.I)
 # "which video has no sound?": the list says which have an audio track and speech
 SILENT_ASK = re.compile(r"\b(?:no|without(?: any)?) (?:sound|audio)\b|\b(?:silent|mute|muted)\b", re.I)
 _VIDEO_WORD = re.compile(r"\b(videos?|clips?|files?|recordings?)\b", re.I)
@@ -111,7 +116,7 @@ class Route:
 # words that point at a video or its speaker but say nothing about content
 _POINTERS = frozenset("""speaker speakers narrator presenter voice clip clips video videos recording recordings audio
 file track film movie footage talk say says said saying spoken speak speaks speaking language man woman person
-people someone one first last""".split())
+people someone one first last translate translated translation transcribe transcript mean means meaning english""".split())
 
 
 def asks_for_all_speech(question: str) -> bool:
@@ -131,6 +136,9 @@ def route(question: str, video: str | None = None) -> Route:
     q = question.strip()
     if _WHEN.search(q) and not _NOT_WHEN.search(q):
         return Route("when", "find_moments", {"query": q, "video": video})
+    if _LIST.search(q) and _SAYS_ABOUT.search(q) and not lexical.languages_named(q):
+        # "which videos mention the president?": a search of what is said, over every video
+        return Route("said", "search_transcript", {"query": content_query(_WHICH_VIDEOS_LEAD.sub("", q)), "video": video})
     if _LIST.search(q) or LENGTH_ASK.search(q) or (_WHICH_VIDEO.search(q) and lexical.languages_named(q)) or \
             (SILENT_ASK.search(q) and _VIDEO_WORD.search(q) and not _WHEN_ASK.match(q)):
         return Route("list", "list_videos", {})

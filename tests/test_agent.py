@@ -145,6 +145,14 @@ def test_pick_video_by_the_language_it_names():
     assert pick_video("What happens at 1:35 in the one-by-one video?", named)["video"].endswith("detection.mp4")
     assert pick_video("the first words of the apollo recording", named)["video"] == "/m/apollo11.mp3"
     assert pick_video("What does the German speaker say?", named)["video"] == "/m/multilingual.mp3"
+    # a time the question names rules out the videos that do not last that long
+    timed = [{"video": "/m/one-by-one-person-detection.mp4", "keyframes": 30, "duration": 139.4},
+             {"video": "/m/car-detection.mp4", "keyframes": 9, "duration": 30.2},
+             {"video": "/m/apollo11.mp3", "duration": 89.2}]
+    assert pick_video("What's happening at 1:40 in the room video?", timed, need_picture=True) is None
+    assert pick_video("What's happening at 1:40 in the room video?", timed, need_picture=True,
+                      at=100.0)["video"].endswith("detection.mp4")
+    assert pick_video("What is said at 1:20?", timed, at=80.0) is None  # one-by-one and apollo last that long
 
 
 @pytest.mark.parametrize("raw, why", [

@@ -147,3 +147,37 @@ def test_when_answers_say_times_as_mm_ss():
     kept = "00:15–00:19, after the white car at 00:05"
     assert plain_times(kept, {"start": 15.0, "end": 19.3}) == kept
     assert plain_times("at 1:05:00", {"start": 3900.0, "end": 3905.0}) == "at 1:05:00"
+
+
+def test_questions_over_the_video_list_are_answered_from_it(library, toolbox):
+    """By the files: friday is the shortest (6 s); jfk, friday and GRID (and its audio-only copy)
+    speak English; faces are seen in friday, GRID and its silent copy, cars only in car-detection
+    (by eye). Whatever the model says, these come from the list and what indexing found."""
+    from vidsage.agent.router import route
+
+    settings, _ = library
+    wrong = '{"evidence": ["E1"], "answer": "jfk.flac."}'
+
+    def ask(q: str) -> dict:
+        return run_agent(q, settings, toolbox, llm=ScriptedLLM([wrong, wrong]))
+
+    assert ask("What is the shortest clip?")["answer"].startswith("friday_his_girl_friday.mp4 is the shortest")
+    english = ask("List the videos with English speech.")
+    names = {Path(c["video"]).name for c in english["citations"]}
+    assert {"jfk.flac", "friday_his_girl_friday.mp4", "grid_seven_speakers.mp4"} <= names, english["answer"]
+    assert not names & {"car-detection.mp4", "big_buck_bunny_0_30.webm"}, english["answer"]
+    people = ask("In which videos does a person appear?")
+    names = {Path(c["video"]).name for c in people["citations"]}
+    assert {"friday_his_girl_friday.mp4", "grid_seven_speakers.mp4"} <= names, people["answer"]
+    assert not names & {"car-detection.mp4", "big_buck_bunny_0_30.webm", "jfk.flac"}, people["answer"]
+    cars = ask("Which videos have cars in them?")
+    assert [Path(c["video"]).name for c in cars["citations"]] == ["car-detection.mp4"], cars["answer"]
+    assert "4 cars" in cars["answer"]
+    listing = ask("What videos are there?")
+    assert listing["answer"].startswith(f"{len(toolbox.list_videos())} videos:"), listing["answer"]
+    # a question about what is said in them is a search of speech, not of the list
+    assert route("Which videos mention the president?").kind == "said"
+    assert route("Which video is the longest?").kind == "list"
+    # one that asks more than the list knows is the model's
+    hat = ask("Which videos have a man in a hat?")
+    assert not hat["answer"].startswith("People found in"), hat["answer"]

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from vidsage.types import Hit, Moment, StoreError, fmt_span, fmt_time
 
 from . import lexical
+from .temporal import shown_in, shown_phrase
 from .toolbox import hit_words
 
 MAX_TEXT = 180  # characters of quoted text per evidence line: short evidence keeps prompts fast
@@ -224,6 +225,9 @@ def make_tools(toolbox, log: EvidenceLog) -> dict[str, StructuredTool]:
             if "audio" not in streams:
                 streams += ", no audio track (silent)"  # "which videos have no sound?"
             desc = f"{Path(v['video']).name}: {fmt_time(float(v['duration'] or 0.0))} long, {streams}, {speech}"
+            if "video" in streams:
+                shows = shown_phrase(shown_in(toolbox, v["video_id"]))
+                desc += f"; shows {shows}" if shows else "; no people or objects found in the picture"
             evs.append(log.add(v["video"], 0.0, float(v["duration"] or 0.0), "video", desc, None, "list_videos"))
         return render(evs), evs
 

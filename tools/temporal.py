@@ -530,6 +530,24 @@ def _event_label(h: Hit) -> str:
     return f"{label} (colours: {', '.join(colours)})" if colours else str(label)
 
 
+def _motion(h: Hit) -> str:
+    """Where an object event comes from and goes, in few words ("enters from the bottom, leaves at
+    the right"), for answer lines that must stay short enough to be read whole."""
+    if h.kind != "segment:object":
+        return ""
+    m = h.meta
+    parts = []
+    if m.get("entry") and m["entry"] != "middle":
+        parts.append(f"enters from the {m['entry']}")
+    if m.get("direction") and not (m.get("entry") not in (None, "middle") and m.get("exit") not in (None, "middle")):
+        parts.append(f"moves from {m['direction']}")
+    if float(m.get("still_s") or 0.0) >= 2.0:
+        parts.append(f"stays still about {float(m['still_s']):.0f} s")
+    if m.get("exit") and m["exit"] != "middle":
+        parts.append(f"leaves at the {m['exit']}")
+    return ", ".join(parts)
+
+
 def _noun(tq: TemporalQuery, n: int) -> str:
     base = {"*": "object", "text": "on-screen text", "vehicle": "vehicle"}.get(tq.cls or "*", tq.cls or "event")
     if base == "person" and tq.colour_words:
@@ -615,8 +633,8 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
         if pick is None:
             return None
         pos = sorted(chosen, key=lambda h: h.start).index(pick) + 1
-        text = (f"the {_ordinal_word(tq.n)} {_noun(tq, 1)} ({pos} of {len(chosen)}): {_event_label(pick)}, "
-                f"{fmt_span(pick.start, pick.end)}; {pick.text}")
+        text = (f"the {_ordinal_word(tq.n)} {_noun(tq, 1)} ({pos} of {len(chosen)}), {fmt_span(pick.start, pick.end)}: "
+                f"{_event_label(pick)}; {_motion(pick)}; {pick.text}")
         return TemporalAnswer(tq, vid, vpath, [pick], _moment(vpath, pick, text, vid), text)
     anchors = _anchors(toolbox, events, tq.anchor or "")
     if not anchors:
@@ -842,3 +860,31 @@ def video_overview(toolbox, video: str, max_lines: int = 3) -> str:
         looks.append("black and white")
     head = f"{rec.path.rsplit('/', 1)[-1]} ({', '.join([fmt_time(rec.duration) + ' long'] + looks)})"
     return head + ": " + "; ".join(p for _, p in sorted(parts, key=lambda p: p[0])) if parts else head
+
+
+def shown_in(toolbox, video_id: str) -> dict[str, int]:
+    """What a video shows, as indexing found it: tracked objects by class ("car": 4, "person": 6),
+    "faces": the shots that show faces (the same person may be in several), "text": the texts on
+    screen. {} when nothing was found. The video list says it, so "which videos show people?" is
+    answered from what was seen, not from the file names."""
+    found: dict[str, int] = {}
+    for h in toolbox.store.segments_of(video_id):
+        if h.kind == "segment:object":
+            cls = str(h.meta.get("class", "object"))
+            found[cls] = found.get(cls, 0) + 1
+        elif h.kind == "segment:text":
+            found["text"] = found.get("text", 0) + 1
+        elif h.kind == "segment:shot" and int(h.meta.get("faces") or 0) > 0:
+            found["faces"] = found.get("faces", 0) + 1
+    return found
+
+
+def shown_phrase(found: dict[str, int]) -> str:
+    """"6 people, 4 cars, faces in 7 shots, 2 texts on screen" for `shown_in`'s counts; "" for none."""
+    parts = [f"{n} {_noun(TemporalQuery('count', cls=cls), n)}" for cls, n in
+             sorted(found.items(), key=lambda kv: -kv[1]) if cls not in ("text", "faces")]
+    if found.get("faces"):
+        parts.append(f"faces in {found['faces']} shot{'s' if found['faces'] != 1 else ''}")
+    if found.get("text"):
+        parts.append(f"{found['text']} text{'s' if found['text'] != 1 else ''} on screen")
+    return ", ".join(parts)
