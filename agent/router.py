@@ -65,7 +65,8 @@ _WHICH_VIDEO = re.compile(r"\b(which|what) (video|file|recording|clip)s?\b", re.
 # Question scaffolding that is not content: removing it makes the search query match on content words.
 _LEAD = re.compile(
     r"^\s*(please\s+)?(tell me\s+)?(what|which|who|how|why)\s+(does|did|do|is|are|was|were)\s+"
-    r"(the\s+)?(speaker|narrator|presenter|host|he|she|they|it|someone|anyone|man|woman|person)?\s*"
+    r"(the\s+)?((speaker|narrator|presenter|host|he|she|they|it|someone|anyone|man|woman|person)\b"
+    r"(?!\s+(in|with|wearing|who|that|dressed|from|at|near|next|holding|on)\b))?\s*"
     r"(say|said|talk|talks|mention|mentions|speak|speaks)?\s*(about|of|on)?\s*", re.I)
 
 

@@ -60,6 +60,17 @@ def test_frames_of_a_described_person_agree_with_their_looks(toolbox):
     assert "grey (white) hair" in top.text and 14.5 <= top.start <= 18.0, (top.video, top.start, top.text)
 
 
+def test_a_question_about_someone_looks_where_someone_is_seen(toolbox):
+    """car-detection's keyframes read "colours: grey" (the road; its cars are events) and show no one:
+    asked about "the person in the grey shirt", frames with faces (GRID, His Girl Friday) come first."""
+    from vidsage.tools.looks import asks_someone
+
+    assert asks_someone("What is the person in the grey shirt doing?") and not asks_someone("What colour is the sky?")
+    hits = toolbox.search_frames("person in the grey shirt doing", k=3)
+    assert hits and not any(h.video.endswith("car-detection.mp4") for h in hits), [(h.video, h.text) for h in hits]
+    assert all("face" in h.text for h in hits), [h.text for h in hits]
+
+
 @pytest.mark.parametrize("question, things", [
     ("When does the blue car appear?", {"car": ["blue"]}),
     ("When does the silver car pass?", {"car": ["grey", "white"]}),  # silver reads as either

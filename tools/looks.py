@@ -146,5 +146,31 @@ def agreement(looks: Looks, hit: Hit) -> float:
     return factor
 
 
+# a frame that shows nobody (no face, no clothing tags, no tracked person), for a question about
+# someone: it matched on colours or words alone ("colours: grey" of a road for "the grey shirt")
+NO_ONE_SEEN = 0.5
+
+# "the person in the grey shirt", "the man with glasses", "who": the question is about someone
+_SOMEONE = re.compile(r"\b(who|whom|person|persons|people|man|men|woman|women|guy|guys|girl|boy|lady|someone|somebody|"
+                      r"anyone|anybody|speaker|speakers|visitor|visitors|he|she|his|her|they|them|child|kid)\b", re.I)
+_SHOWS_SOMEONE = re.compile(r"\bfaces?\b|\bperson\b|\bpeople\b", re.I)
+
+
+def asks_someone(question: str) -> bool:
+    """Whether a question is about a person ("what is the person in the grey shirt doing?")."""
+    return bool(_SOMEONE.search(question))
+
+
+def shows_someone(hit: Hit, person_spans: list[tuple[float, float]]) -> bool:
+    """Whether a frame shows someone: a face, clothing tags (a jersey, a suit, jeans), or a time
+    inside a tracked person's event (`person_spans`, of the hit's video)."""
+    from vidsage.labels import PERSON_LABELS
+
+    text = hit.text.lower()
+    if _SHOWS_SOMEONE.search(text) or any(re.search(rf"\b{re.escape(lbl.lower())}\b", text) for lbl in PERSON_LABELS):
+        return True
+    return any(a - 0.5 <= hit.start <= b + 0.5 for a, b in person_spans)
+
+
 __all__ = ["Looks", "asked_looks", "looks_asked", "agreement", "said_hair", "said_top", "HAIR_PALETTE", "AGREE",
-           "DISAGREE", "DISAGREE_THING"]
+           "DISAGREE", "DISAGREE_THING", "NO_ONE_SEEN", "asks_someone", "shows_someone"]

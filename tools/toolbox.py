@@ -136,13 +136,27 @@ class Toolbox:
         """Keyframes whose description (tags, on-screen text, faces, colours; CLIP when present) matches.
         Someone described by hair or clothing colours must agree with what a frame says of them
         (`looks`): "what is the woman with grey hair wearing?" is about the grey-haired speaker."""
-        from .looks import agreement, looks_asked
+        from .looks import NO_ONE_SEEN, agreement, asks_someone, looks_asked, shows_someone
 
         looks = looks_asked(query)
-        if looks:
-            hits = self._hybrid("frames", query, video, 4 * k)
+        someone = asks_someone(query)
+        if looks or someone:
+            hits = self._hybrid("frames", query, video, (8 if someone else 4) * k)
+            if someone:
+                # a tracked person's event says what they wear and do, where the keyframes inside it
+                # read only the room's colours: it is what is seen of them
+                hits += [h for h in self._hybrid("segments", query, video, 2 * k)
+                         if h.kind == "segment:object" and h.meta.get("class") == "person"]
+            spans: dict[str, list[tuple[float, float]]] = {}
             for h in hits:
                 h.score *= agreement(looks, h)
+                if someone:
+                    vid = str(h.meta.get("video_id") or "")
+                    if vid not in spans:
+                        spans[vid] = [(s.start, s.end) for s in (self.store.segments_of(vid) if vid else [])
+                                      if s.kind == "segment:object" and s.meta.get("class") == "person"]
+                    if not shows_someone(h, spans[vid]):
+                        h.score *= NO_ONE_SEEN
             hits = sorted(hits, key=lambda h: h.score, reverse=True)[:k]
         else:
             hits = self._hybrid("frames", query, video, k)
