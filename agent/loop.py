@@ -848,6 +848,12 @@ def _fast(run: _Run) -> dict[str, Any]:
         result["citations"] = [_moment_of(c, moments) for c in result["citations"]]
         result = _keep_best_ranked(run, result, moments)
         result["answer"] = plain_times(result["answer"], result["citations"][0])
+        cited = next((m for m in moments if same_moment({"video": m.video, "start": m.start, "end": m.end},
+                                                         result["citations"][0])), None)
+        if cited is not None and (_NOTHING_FOUND.search(cited.text) or not times_agree(result["answer"], cited)):
+            # "no speech found" is the answer, not a time in it; and an answer whose times are not
+            # the cited moment's ("between 00:20 and 00:23" citing 00:00-00:06) says the moment itself
+            result["answer"] = cited.line().split("] ", 1)[1]
     ranked = [{"video": m.video, "start": round(m.start, 2), "end": round(m.end, 2),
                "score": round(m.score or 0.0, 4)} for m in moments]
     # the moment the answer gives comes first: the list and the answer must agree
@@ -857,6 +863,16 @@ def _fast(run: _Run) -> dict[str, Any]:
 
 
 _CLOCK = re.compile(r"\b(\d{1,2}):(\d{1,2}):(\d{2})(?:\.\d+)?\b(?: ?s\b)?")
+_MM_SS = re.compile(r"\b(\d{1,2}):(\d{2})\b")
+_NOTHING_FOUND = re.compile(r"^said: no speech found in ")
+
+
+def times_agree(answer: str, cited: Evidence) -> bool:
+    """Whether a "when" answer's mm:ss times include one inside the cited moment (within 2 s), or it
+    states none. Another time may be named beside it ("after the white car at 00:05"), but an
+    answer with only other times contradicts its citation."""
+    times = [int(a) * 60 + int(b) for a, b in _MM_SS.findall(answer)]
+    return not times or any(cited.start - 2.0 <= t <= cited.end + 2.0 for t in times)
 
 
 def plain_times(answer: str, cited: dict[str, Any]) -> str:

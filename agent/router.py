@@ -8,6 +8,7 @@ schema. "When" questions go to the fast path (`find_moments`) whatever else they
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,7 @@ _WHEN = re.compile(
 _NOT_WHEN = re.compile(r"\bwhat time (does|is|did|was) (it|the (clock|watch))\b|\b(clock|watch) (say|show|read)|"
                        r"^\s*when\b[^?]*,\s*(what|who|which|how|is|are|does|do|did)\b", re.I)  # "when X, what Y?"
 _SAID = re.compile(
-    r"\b(say|says|said|saying|mention\w*|talk\w* about|speak\w*|spoke|tell\w*|told|ask\w*|quote\w*|words?|"
+    r"\b(say|says|said|saying|mention\w*|talk\w* about|talking|talked|speak\w*|spoke|tell\w*|told|ask\w*|quote\w*|words?|"
     r"announce\w*|shout\w*|discuss\w*|explain\w*|claim\w*|promis\w*|call\w* (?:out|for)|greet\w*|"
     r"opening line|first line|last line|sentence|phrase|language|dialogue|conversation|speech|voice)\b|[\"“”]", re.I)
 _SEEN = re.compile(
@@ -67,7 +68,7 @@ _LEAD = re.compile(
     r"^\s*(please\s+)?(tell me\s+)?(what|which|who|how|why)\s+(does|did|do|is|are|was|were)\s+"
     r"(the\s+)?((speaker|narrator|presenter|host|he|she|they|it|someone|anyone|man|woman|person)\b"
     r"(?!\s+(in|with|wearing|who|that|dressed|from|at|near|next|holding|on)\b))?\s*"
-    r"(say|said|talk|talks|mention|mentions|speak|speaks)?\s*(about|of|on)?\s*", re.I)
+    r"(?:(say|said|talk|talks|mention|mentions|speak|speaks)\b)?\s*(?:(about|of|on)\b)?\s*", re.I)
 
 
 # A point in the video the question names: "at 1:23", "at 0:08", "after 90 seconds", "at 2 minutes"
@@ -117,13 +118,16 @@ class Route:
 # words that point at a video or its speaker but say nothing about content
 _POINTERS = frozenset("""speaker speakers narrator presenter voice clip clips video videos recording recordings audio
 file track film movie footage talk say says said saying spoken speak speaks speaking language man woman person
-people someone one first last translate translated translation transcribe transcript mean means meaning english""".split())
+people someone one first last talking who translate translated translation transcribe transcript mean means meaning english""".split())
 
 
-def asks_for_all_speech(question: str) -> bool:
+def asks_for_all_speech(question: str, video: str | None = None) -> bool:
     """'What does the French speaker say?', 'What is said in the Mandarin clip?': the question names
-    no content to search for, only a video (by language or name): its transcript is the answer."""
-    rest = [t for t in lexical.tokens(question) if t not in _POINTERS and t not in lexical.LANGUAGE_NAMES]
+    no content to search for, only a video (by language or name; `video`, when the question names
+    one, by the words of its file name): its transcript is the answer."""
+    named = set(lexical.name_words(Path(video).stem)) if video else set()
+    rest = [t for t in lexical.tokens(question) if t not in _POINTERS and t not in lexical.LANGUAGE_NAMES
+            and t not in named]
     return not rest
 
 
@@ -172,7 +176,7 @@ def route(question: str, video: str | None = None) -> Route:
         return Route("seen", "find_moments", {"query": q, "video": video})
     query = content_query(q)
     if said and not (seen or event):
-        if asks_for_all_speech(q):  # the loop picks the video (named, by language, or the only one)
+        if asks_for_all_speech(q, video):  # the loop picks the video (named, by language, or the only one)
             return Route("summary", "get_transcript" if video else "list_videos",
                          {"video": video, "start": 0.0, "end": None} if video else {})
         return Route("said", "search_transcript", {"query": query, "video": video})

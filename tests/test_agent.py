@@ -509,3 +509,15 @@ def test_one_moment_cited_twice_is_one_reference():
     assert overlap_share((3.0, 6.0), (4.3, 6.0)) == pytest.approx(1.0) and same_moment(cue, chunk)
     assert not same_moment(cue, {"video": "/m/f.mp4", "start": 5.5, "end": 12.0})
     assert not same_moment(cue, {**chunk, "video": "/m/g.mp4"})
+
+
+def test_a_when_answer_states_a_time_of_its_moment():
+    """The model wrote "between 00:20 and 00:23" citing the room's empty stretch at 00:00-00:06."""
+    from vidsage.agent.loop import times_agree
+    from vidsage.tools.lc import Evidence
+
+    cited = Evidence("E1", "/m/room.mp4", 0.0, 6.0, "moment", "count: nobody in room.mp4 at: 00:00–00:06")
+    assert not times_agree("The room is empty between 00:20 and 00:23.", cited)
+    assert times_agree("From 00:00 to 00:06.", cited) and times_agree("After the visitor leaves.", cited)
+    assert times_agree("At 00:05, after the car at 00:20.", cited)
+

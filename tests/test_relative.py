@@ -270,3 +270,22 @@ def test_who_speaks_first_is_how_they_look_and_what_they_say(toolbox):
     assert m is not None and m.start < 2.9, m
     who = m.evidence[0].text
     assert who.startswith("the first speaker, seen as 1 face (") and "hair" in who and "white" in who.lower(), who
+
+
+def test_when_there_is_speech_at_all(toolbox):
+    """jfk.flac (by ear): one stretch of speech, 0-11 s. car-detection's sound is traffic, no words.
+    A question that names no words, speaker or language is about speech at all."""
+    from vidsage.tools.relative import speech_at_all
+
+    m = speech_at_all(toolbox, "When is someone talking in the jfk clip?", "jfk.flac")
+    assert m is not None and m.start <= 1.0 and m.end >= 9.5 and "1 stretch" in m.evidence[0].text, m
+    start = speech_at_all(toolbox, "When does the speaking start?", "jfk.flac")
+    assert start is not None and start.start <= 1.0
+    none = speech_at_all(toolbox, "When does someone speak in the car video?", "car-detection.mp4")
+    assert none is not None and none.evidence[0].text.startswith("no speech found in car-detection.mp4"), none
+    # words, a speaker or a language make it another question
+    assert speech_at_all(toolbox, "When does he talk about the country?", "jfk.flac") is None
+    assert speech_at_all(toolbox, "When does the man in the red shirt speak?", "grid_seven_speakers.mp4") is None
+    assert speech_at_all(toolbox, "When is someone talking?", None) is None  # no one video to look in
+    top = toolbox.find_moments("When is someone talking in the car video?", video="car-detection.mp4")[0]
+    assert top.evidence[0].text.startswith("no speech found"), top.evidence[0].text

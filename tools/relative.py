@@ -564,3 +564,59 @@ def _next_sentence(words: list[tuple[float, float, str]], span: tuple[float, flo
 
 __all__ = ["parse_relative", "said_relative", "said_by", "speaker_by_sight", "parse_said_when", "said_when", "parse_said_count", "said_count", "places_said", "speaker_by_order",
            "parse_seen_when_said", "seen_when_said", "parse_said_during", "said_during"]
+
+
+# "when is someone talking?", "when does the speaking start?", "when is there speech in the bunny
+# video?": when there is speech at all, not when some words are said
+_SPEECH_AT_ALL = re.compile(r"^\s*(?:when|at what (?:point|time|moment))\b.*\b(?:talk|talks|talking|speak|speaks|"
+                            r"speaking|speech|spoken|voices?|says? anything|said anything)\b", re.I)
+_GENERIC_SPEECH = frozenset("""someone somebody anyone anybody people person voice voices speech speaking speak speaks
+talk talking talks spoken start starts started begin begins began stop stops stopped end ends ended first last
+anything say says said video clip recording file audio film movie sound""".split())
+SPEECH_GAP_S = 2.0  # pauses shorter than this do not split a stretch of speech
+
+
+def speech_at_all(toolbox, question: str, video: str | None = None) -> Moment | None:
+    """When there is speech in a video, from its transcript: the first stretch for "when does the
+    talking start?", the last for "... stop / end?", else from the first words to the last, with
+    every stretch listed; that no speech was found when none was. Only for a question that names
+    no words, no speaker and no language (those are `said_when`, `said_by`, `language_moment`).
+    None without one video to look in."""
+    if not _SPEECH_AT_ALL.match(question) or video is None or lexical.languages_named(question):
+        return None
+    try:
+        rec = toolbox.store.resolve_video(video)
+    except Exception:
+        return None
+    named = set(lexical.name_words(rec.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]))
+    if [t for t in lexical.tokens(question) if t not in _GENERIC_SPEECH and t not in named]:
+        return None
+    name = rec.path.rsplit("/", 1)[-1]
+    chunks = sorted((c for c in toolbox.get_transcript(rec.path) if c.text.strip()), key=lambda c: c.start)
+    if not chunks:
+        why = "it has no audio track" if "audio" not in str(rec.streams) else "its sound has no words"
+        hit = Hit(rec.path, 0.0, rec.duration, 0.0, f"no speech found in {name}: {why}", "transcript",
+                  {"answer": "structured"})
+        return Moment(rec.path, 0.0, rec.duration, 0.0, [hit])
+    stretches: list[list[float]] = []
+    for c in chunks:
+        if stretches and c.start - stretches[-1][1] < SPEECH_GAP_S:
+            stretches[-1][1] = max(stretches[-1][1], c.end)
+        else:
+            stretches.append([c.start, c.end])
+    q = question.lower()
+    if re.search(r"\b(start|starts|started|begin|begins|began|first)\b", q):
+        start, end = stretches[0]
+        what = "speech starts"
+    elif re.search(r"\b(stop|stops|stopped|end|ends|ended|last)\b", q):
+        start, end = stretches[-1]
+        what = "the last stretch of speech"
+    else:
+        start, end = stretches[0][0], stretches[-1][1]
+        what = "speech"
+    listed = ", ".join(f"{fmt_time(a)}–{fmt_time(b)}" for a, b in stretches[:8])
+    text = (f"{what} in {name} at {fmt_time(start)}–{fmt_time(end)}; speech in {len(stretches)} "
+            f"stretch{'es' if len(stretches) != 1 else ''}: {listed}")
+    first = next(c for c in chunks if c.end > start)
+    hit = Hit(rec.path, start, end, 1.0, text, "transcript", {"answer": "structured", "said": first.text[:120]})
+    return Moment(rec.path, start, end, 1.0, [hit])
