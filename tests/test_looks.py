@@ -71,6 +71,13 @@ def test_a_question_about_someone_looks_where_someone_is_seen(toolbox):
     assert all("face" in h.text for h in hits), [h.text for h in hits]
 
 
+def test_a_thing_asked_by_kind_is_found_as_its_event(toolbox):
+    """car-detection (by eye): the red sedan drives up 15.0-18.9 s. Its keyframes read "cab" or only
+    the road's grey; its event says "a red car": the frame search gives the event."""
+    top = toolbox.search_frames("find the red car", k=3)[0]
+    assert top.kind == "segment:object" and "red car" in top.text and abs(top.start - 15.0) <= 1.0, (top.kind, top.text)
+
+
 @pytest.mark.parametrize("question, things", [
     ("When does the blue car appear?", {"car": ["blue"]}),
     ("When does the silver car pass?", {"car": ["grey", "white"]}),  # silver reads as either

@@ -65,7 +65,7 @@ _CLASS_WORDS = {
     "human": "person", "humans": "person", "lady": "person", "ladies": "person", "child": "person",
     "children": "person", "kid": "person", "kids": "person", "pedestrian": "person",
     "pedestrians": "person", "figure": "person", "figures": "person", "speaker": "person", "speakers": "person",
-    "face": "person", "faces": "person",
+    "face": "person", "faces": "person", "ppl": "person",
     "dog": "dog", "dogs": "dog", "puppy": "dog", "cat": "cat", "cats": "cat", "kitten": "cat",
     "bird": "bird", "birds": "bird", "horse": "horse", "horses": "horse",
     "object": "*", "objects": "*", "thing": "*", "things": "*",

@@ -135,18 +135,23 @@ class Toolbox:
     def search_frames(self, query: str, video: str | None = None, k: int = 5) -> list[Hit]:
         """Keyframes whose description (tags, on-screen text, faces, colours; CLIP when present) matches.
         Someone described by hair or clothing colours must agree with what a frame says of them
-        (`looks`): "what is the woman with grey hair wearing?" is about the grey-haired speaker."""
+        (`looks`): "what is the woman with grey hair wearing?" is about the grey-haired speaker.
+        A question about someone or about a kind of thing ("the red car") also gets the events of
+        that kind tracked by a static camera: they say what the keyframes inside them do not."""
         from .looks import NO_ONE_SEEN, agreement, asks_someone, looks_asked, shows_someone
+        from .temporal import _CLASS_WORDS, _VEHICLE_CLASSES
 
         looks = looks_asked(query)
         someone = asks_someone(query)
-        if looks or someone:
+        kinds = {_CLASS_WORDS[w] for w in re.findall(r"[a-z]+", query.lower()) if w in _CLASS_WORDS}
+        kinds = (kinds | ({"person"} if someone else set())) - {"*", "shot", "text"}
+        if "vehicle" in kinds:
+            kinds |= _VEHICLE_CLASSES
+        if looks or someone or kinds:
             hits = self._hybrid("frames", query, video, (8 if someone else 4) * k)
-            if someone:
-                # a tracked person's event says what they wear and do, where the keyframes inside it
-                # read only the room's colours: it is what is seen of them
+            if kinds:
                 hits += [h for h in self._hybrid("segments", query, video, 2 * k)
-                         if h.kind == "segment:object" and h.meta.get("class") == "person"]
+                         if h.kind == "segment:object" and h.meta.get("class") in kinds]
             spans: dict[str, list[tuple[float, float]]] = {}
             for h in hits:
                 h.score *= agreement(looks, h)
