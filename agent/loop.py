@@ -39,7 +39,7 @@ from vidsage.config import Settings
 from vidsage.tools import lexical
 from vidsage.tools.lexical import named_video
 from vidsage.tools.lc import TOOL_NAMES, TOOL_SPECS, Evidence, EvidenceLog, make_tools, quote, render, run_tool
-from vidsage.types import StoreError, fmt_time, same_moment
+from vidsage.types import StoreError, fmt_span, fmt_time, same_moment
 
 from .fast import NOT_FOUND_SCORE
 from .llm import LLM, LLMError, get_llm
@@ -127,14 +127,9 @@ def _short_error(e: Exception) -> str:
     return text[:300]
 
 
-def grounding(answer: str, cited: list[Evidence], question: str) -> float:
-    """Share of the answer's content words found in the cited evidence lines (times included) or the
-    question. Words match by stem (first 4+ letters), so "asks" matches "ask". An answer that uses a
-    word of the prompts' examples that neither the evidence nor the question has ("she asks about the
-    budget") copied it from the prompt: 0."""
-    words = lexical.tokens(answer)
-    if not words:
-        return 1.0
+def _found_in(cited: list[Evidence], question: str) -> Callable[[str], bool]:
+    """Whether a word of an answer is in the cited evidence lines (times included) or the question,
+    by stem (first 4+ letters), so "asks" matches "ask"."""
     source = set(lexical.tokens(" ".join(e.line() for e in cited) + " " + question, drop_stopwords=False))
     # prefixes only of words of four letters or more: "a" or the "1" of "E1" would begin every word
     stems = {w[:max(4, len(w) - 2)] for w in source if len(w) >= 4}
@@ -144,9 +139,37 @@ def grounding(answer: str, cited: list[Evidence], question: str) -> float:
         return w in source or lexical.stem(w) in roots or \
             (len(w) >= 4 and any(w.startswith(s) or s.startswith(w[:max(4, len(w) - 2)]) for s in stems))
 
+    return found
+
+
+def grounding(answer: str, cited: list[Evidence], question: str) -> float:
+    """Share of the answer's content words found in the cited evidence lines (times included) or the
+    question. Words match by stem (first 4+ letters), so "asks" matches "ask". An answer that uses a
+    word of the prompts' examples that neither the evidence nor the question has ("she asks about the
+    budget") copied it from the prompt: 0."""
+    words = lexical.tokens(answer)
+    if not words:
+        return 1.0
+    found = _found_in(cited, question)
     if any(w in _example_words() and not found(w) for w in words):
         return 0.0
     return sum(found(w) for w in words) / len(words)
+
+
+INVENTED_RUN = 4  # content words in a row that no cited line has: words made up, not reported
+
+
+def invented_run(answer: str, cited: list[Evidence], question: str) -> int:
+    """The longest run of consecutive content words of an answer found in no cited line nor the
+    question. An answer about what was said that half quotes and half invents ("the above copyright
+    notice shall not be used in any manner which is infringing on the rights of others", where the
+    recording says "shall be included in all copies") passes the share of `grounding`, not this."""
+    found = _found_in(cited, question)
+    run = best = 0
+    for w in lexical.tokens(answer):
+        run = 0 if found(w) else run + 1
+        best = max(best, run)
+    return best
 
 
 @functools.lru_cache(maxsize=1)
@@ -371,11 +394,14 @@ class _Run:
         return best is None or best < floor
 
     def answer(self, when: bool = False, listing: bool = False, said: bool = False,
-               summary: bool = False) -> dict[str, Any]:
+               summary: bool = False, words: bool = False) -> dict[str, Any]:
         """The final answer, from the evidence gathered so far. With a model to read it, evidence
         between SHOW_FLOOR and NOT_FOUND_SCORE is shown too and the model may still say it is not
         there: a question ("what does he say you should ask instead?") matches its answer's words
-        less closely than a search phrase does, and the grounding check below still applies."""
+        less closely than a search phrase does, and the grounding check below still applies.
+        `said`: a question about what is said (the words as said are added to a paraphrase);
+        `words`: about the words at a point ("what are the last words?"). For both, an answer that
+        invents a run of words is replaced by the cited words."""
         reader = self.llm is not None and self.time_left() > 0
         if self.not_found(listing, floor=SHOW_FLOOR if reader else NOT_FOUND_SCORE):
             return self._finish(NOT_FOUND, [], streamed=False)
@@ -452,11 +478,15 @@ class _Run:
                 whole = self.log.add(rec.path, 0.0, rec.duration, "video", found, None, "overview")
                 return self._finish(f"What was found in it (the model's summary was not supported): {found}",
                                     [whole], streamed=False, grounding=support, model_answer=reply_text(out))
-        if support < (SUMMARY_GROUNDED if summary else GROUNDED):
+        if support < (SUMMARY_GROUNDED if summary else GROUNDED) or \
+                ((said or words) and invented_run(text, cited, self.question) >= INVENTED_RUN):
             # the model added what its evidence does not say (MODELS.md: it mixes lines, adds world
             # knowledge): answer with the cited evidence itself instead, and say so
             best = cited[0]
-            text = f"The evidence does not support more than this: {best.line().split('] ', 1)[1]}"
+            if words:  # "what are the last words?": the words said then are the answer, whole
+                text = f"Said in {Path(best.video).name} @ {fmt_span(best.start, best.end)}: “{best.text.strip()}”"
+            else:
+                text = f"The evidence does not support more than this: {best.line().split('] ', 1)[1]}"
             return self._finish(text, [best], streamed=False, grounding=support, model_answer=reply_text(out))
         model_text = text
         if said:
@@ -975,6 +1005,10 @@ def _first_action(run: _Run, r: Route) -> tuple[str, dict[str, Any], str] | None
             return ("get_transcript", {"video": v["video"], "start": 0.0, "end": None}, "router")
         if r.kind == "said_at":
             chunks = run.toolbox.get_transcript(v["video"])
+            langs = lexical.languages_named(run.question)
+            if r.args.get("at") in ("start", "end") and langs:
+                # "the first words of the German part": the edge of the stretch in that language
+                chunks = [c for c in chunks if str(c.meta.get("language") or "").split("-")[0] in langs] or chunks
             spoken = (chunks[0].start, max(c.end for c in chunks)) if chunks else (0.0, duration)
             start, end = said_window(r.args.get("at"), spoken)
             return ("get_transcript", {"video": v["video"], "start": start, "end": end}, "router")
@@ -1062,7 +1096,8 @@ def _loop(run: _Run, r: Route) -> dict[str, Any]:
             continue
         if by == "fallback":
             break  # still nothing strong: "not found", decided from the scores
-    result = run.answer(listing=r.kind == "list", said=r.kind == "said", summary=r.kind == "summary")
+    result = run.answer(listing=r.kind == "list", said=r.kind == "said", summary=r.kind == "summary",
+                        words=r.kind == "said_at")
     at = r.args.get("at")
     if r.kind == "said_at" and isinstance(at, float) and result["citations"]:
         # "what is said at 0:09?": the citation is the clause spoken at that time

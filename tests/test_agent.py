@@ -521,3 +521,21 @@ def test_a_when_answer_states_a_time_of_its_moment():
     assert times_agree("From 00:00 to 00:06.", cited) and times_agree("After the visitor leaves.", cited)
     assert times_agree("At 00:05, after the car at 00:20.", cited)
 
+
+
+def test_words_the_model_invents_are_found_out():
+    """multilingual.mp3 says (by ear) "The above copyright notice and this permission notice shall be
+    included in all copies or substantial portions of the software." The small model answered with
+    half of that and an ending of its own, which passes the share of supported words."""
+    from vidsage.agent.loop import GROUNDED, INVENTED_RUN, grounding, invented_run
+    from vidsage.tools.lc import Evidence
+
+    said = ("subject to the following conditions. The above copyright notice and this permission notice "
+            "shall be included in all copies or substantial portions of the software.")
+    cited = [Evidence("E1", "/m/multilingual.mp3", 21.2, 28.9, "said", said)]
+    q = "What are the last words in English in the multilingual recording?"
+    made_up = ("The above copyright notice and this permission notice shall not be used in any manner which "
+               "is infringing on the rights of others.")
+    assert grounding(made_up, cited, q) >= GROUNDED  # the share alone lets it through
+    assert invented_run(made_up, cited, q) >= INVENTED_RUN
+    assert invented_run("The notice shall be included in all copies of the software.", cited, q) < INVENTED_RUN
