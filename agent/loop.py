@@ -952,10 +952,11 @@ def _moment_of(c: dict[str, Any], moments: list[Evidence]) -> dict[str, Any]:
 
 
 def pick_video(question: str, videos: list[dict[str, Any]], need_picture: bool = False,
-               at: float | None = None) -> dict[str, Any] | None:
+               at: float | None = None, need_speech: bool = False) -> dict[str, Any] | None:
     """The one video a question must be about: named in it ("the JFK clip", "the one-by-one video"),
     or the one in the language it names, or the only candidate. `at`: a time the question names
-    ("at 1:40"); only a video that lasts that long can be the one."""
+    ("at 1:40"); only a video that lasts that long can be the one. `need_speech`: only a video with
+    speech can answer ("what is the first thing said?")."""
     if at is not None:
         videos = [v for v in videos if float(v.get("duration") or 0.0) + 1.0 >= at]
     qset = set(lexical.tokens(question))
@@ -982,6 +983,8 @@ def pick_video(question: str, videos: list[dict[str, Any]], need_picture: bool =
     if len(spoken) == 1:
         return spoken[0]
     pool = [v for v in videos if v.get("keyframes")] if need_picture else videos
+    if need_speech:
+        pool = [v for v in pool if v.get("chunks")]
     return pool[0] if len(pool) == 1 else None
 
 
@@ -997,7 +1000,7 @@ def _first_action(run: _Run, r: Route) -> tuple[str, dict[str, Any], str] | None
         else:
             at = r.args.get("t") if r.kind == "describe" else r.args.get("at")
             v = pick_video(run.question, run.toolbox.list_videos(), need_picture=r.kind == "describe",
-                           at=at if isinstance(at, (int, float)) else None)
+                           at=at if isinstance(at, (int, float)) else None, need_speech=r.kind == "said_at")
         if v is None:  # several candidates: show the model the list and let it choose
             return ("list_videos", {}, "router")
         duration = float(v.get("duration") or 0.0)

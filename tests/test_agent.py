@@ -153,6 +153,8 @@ def test_pick_video_by_the_language_it_names():
     assert pick_video("What's happening at 1:40 in the room video?", timed, need_picture=True,
                       at=100.0)["video"].endswith("detection.mp4")
     assert pick_video("What is said at 1:20?", timed, at=80.0) is None  # one-by-one and apollo last that long
+    spoken = [dict(v, chunks=0) for v in timed[:2]] + [dict(timed[2], chunks=12)]
+    assert pick_video("What is the first thing said?", spoken, need_speech=True)["video"] == "/m/apollo11.mp3"
 
 
 @pytest.mark.parametrize("raw, why", [
