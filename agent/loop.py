@@ -295,6 +295,7 @@ class _Run:
         self.calls: list[dict[str, Any]] = []
         self.llm_calls: list[dict[str, Any]] = []
         self.deadline = self.t0 + settings.agent_timeout_s
+        self.queue: list[tuple[str, dict[str, Any], str]] = []  # the router's further calls, in order
 
     # LLM access: loaded lazily so the retrieval-only answers never wait for it
     @property
@@ -994,13 +995,21 @@ def _first_action(run: _Run, r: Route) -> tuple[str, dict[str, Any], str] | None
         return None
     if r.kind in ("summary", "describe", "said_at"):
         v = None
+        at = r.args.get("t") if r.kind == "describe" else r.args.get("at")
         if run.video:
             rec = run.toolbox.store.resolve_video(run.video)
             v = {"video": rec.path, "duration": rec.duration}
         else:
-            at = r.args.get("t") if r.kind == "describe" else r.args.get("at")
             v = pick_video(run.question, run.toolbox.list_videos(), need_picture=r.kind == "describe",
                            at=at if isinstance(at, (int, float)) else None, need_speech=r.kind == "said_at")
+        if v is None and r.kind == "describe":
+            # "what colour are the clouds at the start?" with a few videos to look at: look at each
+            # (the model, shown only the list, searched frames for "clouds" and lost the time)
+            looks = [_caption_action(run, c, r.args.get("t")) for c in run.toolbox.list_videos()
+                     if c.get("keyframes") and (not isinstance(at, (int, float)) or float(c.get("duration") or 0) + 1 >= at)]
+            if 2 <= len(looks) <= MAX_LOOKS:
+                run.queue = looks[1:]
+                return looks[0]
         if v is None:  # several candidates: show the model the list and let it choose
             return ("list_videos", {}, "router")
         duration = float(v.get("duration") or 0.0)
@@ -1015,12 +1024,21 @@ def _first_action(run: _Run, r: Route) -> tuple[str, dict[str, Any], str] | None
             spoken = (chunks[0].start, max(c.end for c in chunks)) if chunks else (0.0, duration)
             start, end = said_window(r.args.get("at"), spoken)
             return ("get_transcript", {"video": v["video"], "start": start, "end": end}, "router")
-        t = r.args.get("t")
-        if t in ("start", "end"):
-            t = picture_at_edge(run.toolbox, v["video"], t, duration)
-        t = duration / 2 if t is None else float(t)
-        return ("caption_frame", {"video": v["video"], "t": round(min(t, duration), 2)}, "router")
+        return _caption_action(run, v, r.args.get("t"))
     return (r.tool, dict(r.args), "router")
+
+
+MAX_LOOKS = 3  # videos looked at for a question about the picture that names none
+
+
+def _caption_action(run: _Run, v: dict[str, Any], t: float | str | None) -> tuple[str, dict[str, Any], str]:
+    """The router's caption_frame call for one video at the question's time ("start", "end", a
+    time, or the middle)."""
+    duration = float(v.get("duration") or 0.0)
+    if t in ("start", "end"):
+        t = picture_at_edge(run.toolbox, v["video"], t, duration)
+    t = duration / 2 if t is None else float(t)
+    return ("caption_frame", {"video": v["video"], "t": round(min(t, duration), 2)}, "router")
 
 
 EDGE_PICTURE_S = 5.0  # "at the start": this far into the opening shot (or its middle, if shorter)
@@ -1081,6 +1099,9 @@ def _loop(run: _Run, r: Route) -> dict[str, Any]:
             break  # the model repeats itself: answer with what there is
         seen_calls.add(key)
         rec = run.call_tool(name, args, by)
+        if run.queue:
+            next_action = run.queue.pop(0)
+            continue
         if by == "router" and r.kind == "summary" and name == "get_transcript" and rec["ok"]:
             # an overview needs what is seen too (a video may have no speech at all)
             try:

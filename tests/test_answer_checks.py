@@ -181,3 +181,13 @@ def test_questions_over_the_video_list_are_answered_from_it(library, toolbox):
     # one that asks more than the list knows is the model's
     hat = ask("Which videos have a man in a hat?")
     assert not hat["answer"].startswith("People found in"), hat["answer"]
+
+
+def test_a_picture_question_that_names_no_video_looks_at_each_that_fits(library, toolbox):
+    """Of the library's videos with a picture only car-detection (30.2 s) and Big Buck Bunny (30 s)
+    last past 0:25 (by their files): both are looked at, then the model answers."""
+    settings, _ = library
+    reply = '{"evidence": ["E2"], "answer": "The title Big Buck Bunny."}'
+    result = run_agent("What is on screen at 0:25?", settings, toolbox, llm=ScriptedLLM([reply, reply]))
+    looked = [(c["tool"], Path(c["args"]["video"]).name) for c in result["tool_calls"]]
+    assert sorted(looked) == [("caption_frame", "big_buck_bunny_0_30.webm"), ("caption_frame", "car-detection.mp4")], looked
