@@ -1122,6 +1122,10 @@ def _loop(run: _Run, r: Route) -> dict[str, Any]:
             break  # still nothing strong: "not found", decided from the scores
     result = run.answer(listing=r.kind == "list", said=r.kind == "said", summary=r.kind == "summary",
                         words=r.kind == "said_at")
+    if r.kind == "summary" and not result["citations"] and not run.video:
+        # "what is this video about?" with several videos and none named: what indexing found in
+        # each, so the user sees them all and can name one (the model had said "not found")
+        result = _overviews(run) or result
     at = r.args.get("at")
     if r.kind == "said_at" and isinstance(at, float) and result["citations"]:
         # "what is said at 0:09?": the citation is the clause spoken at that time
@@ -1136,6 +1140,31 @@ def _loop(run: _Run, r: Route) -> dict[str, Any]:
                     c["start"], c["end"] = round(span[0], 2), round(span[1], 2)
                 break
     return result
+
+
+MAX_OVERVIEWS = 5  # videos overviewed for a summary that names no video
+
+
+def _overviews(run: _Run) -> dict[str, Any] | None:
+    """The answer to a summary question that names no video: each listed video's overview (the
+    first MAX_OVERVIEWS of the list), cited as whole videos; None if there is none."""
+    from vidsage.tools.temporal import video_overview
+
+    videos = run.toolbox.list_videos()[:MAX_OVERVIEWS]
+    parts, cited = [], []
+    for v in videos:
+        try:
+            found = video_overview(run.toolbox, v["video"])
+        except Exception:
+            continue
+        parts.append(found)
+        cited.append(run.log.add(v["video"], 0.0, float(v.get("duration") or 0.0), "video", found, None, "overview"))
+    if not cited:
+        return None
+    more = len(run.toolbox.list_videos()) - len(cited)
+    head = (f"Which video? You have {len(cited) + more}; what was found in "
+            + ("each" if not more else f"{len(cited)} of them") + ": ")
+    return run._finish(head + " | ".join(parts), cited, streamed=False)
 
 
 def clause_at(words: list[tuple[float, float, str]], t: float) -> tuple[float, float] | None:

@@ -191,3 +191,14 @@ def test_a_picture_question_that_names_no_video_looks_at_each_that_fits(library,
     result = run_agent("What is on screen at 0:25?", settings, toolbox, llm=ScriptedLLM([reply, reply]))
     looked = [(c["tool"], Path(c["args"]["video"]).name) for c in result["tool_calls"]]
     assert sorted(looked) == [("caption_frame", "big_buck_bunny_0_30.webm"), ("caption_frame", "car-detection.mp4")], looked
+
+
+def test_a_summary_that_names_no_video_overviews_each(library, toolbox):
+    """Seven videos are indexed and the question names none: the model finds nothing to summarise,
+    and the answer is what indexing found in the videos, each cited whole."""
+    settings, _ = library
+    result = run_agent("What is this video about?", settings, toolbox,
+                       llm=ScriptedLLM(['{"evidence": ["E1"], "answer": "Not found."}'] * 4))
+    n = len(toolbox.list_videos())
+    assert result["answer"].startswith(f"Which video? You have {n}; what was found in 5 of them: "), result["answer"]
+    assert len(result["citations"]) == 5 and all(c["start"] == 0.0 for c in result["citations"])
