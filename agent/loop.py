@@ -874,6 +874,7 @@ def _fast(run: _Run) -> dict[str, Any]:
             else:
                 run.call_tool("caption_frame", {"video": m.video, "t": (m.start + m.end) / 2}, by="refine")
     result = run.answer(when=True)
+    model_text = result["answer"]
     # a "when" answer cites moments: map a chosen re-check item back to the moment it looked at
     if result["citations"]:
         result["citations"] = [_moment_of(c, moments) for c in result["citations"]]
@@ -885,6 +886,8 @@ def _fast(run: _Run) -> dict[str, Any]:
             # "no speech found" is the answer, not a time in it; and an answer whose times are not
             # the cited moment's ("between 00:20 and 00:23" citing 00:00-00:06) says the moment itself
             result["answer"] = cited.line().split("] ", 1)[1]
+    if result["answer"] != model_text:
+        result["streamed"] = False  # what was streamed is not the answer: it is printed again
     ranked = [{"video": m.video, "start": round(m.start, 2), "end": round(m.end, 2),
                "score": round(m.score or 0.0, 4)} for m in moments]
     # the moment the answer gives comes first: the list and the answer must agree
