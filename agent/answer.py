@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from vidsage.config import Settings
+from vidsage.types import StoreError
 
 _TOOLBOXES: dict[str, Any] = {}
 
@@ -26,6 +27,8 @@ def answer_question(question: str, settings: Settings, video: str | None = None,
     from .fast import answer_when
 
     toolbox = get_toolbox(settings)
+    if not toolbox.store.done_videos():
+        raise StoreError(f"nothing indexed in {settings.db} yet: vidsage index PATH")
     if video:
         toolbox.store.resolve_video(video)  # unknown videos are refused before any work
     if mode == "fast":

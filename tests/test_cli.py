@@ -56,6 +56,11 @@ def test_ask_unknown_video_is_refused(library):
     assert "not an indexed video" in res.output
 
 
+def test_ask_before_anything_is_indexed_says_so(tmp_path):
+    res = runner.invoke(app, ["ask", "what is said", "--db", str(tmp_path / "empty"), "--mode", "fast"])
+    assert res.exit_code == 2 and "nothing indexed in" in res.output and "vidsage index PATH" in res.output
+
+
 def test_index_reports_skipped_file(tmp_path):
     bad = tmp_path / "holiday.mp4"
     bad.write_text("not a video")
