@@ -755,7 +755,27 @@ def library_answer(question: str, answer: str, shown: list[Evidence], toolbox) -
         f"{Path(e.video).name} ({shown_phrase(found[e.video])})" for e in hit) + ".", hit
 
 
-INDEX_FACTS = (screen_text_answer, silent_answer, length_answer, picture_answer, backdrop_answer, library_answer)
+_WHO_TALKS_LINE = re.compile(r"(?:on screen in |no face is seen in |who speaks in )\S.*")
+
+
+def who_talks_answer(question: str, answer: str, shown: list[Evidence], toolbox=None) -> Fact | None:
+    """For "who is talking in the friday clip?": what the index can tell (the faces on screen while
+    there is speech, or that the speaker is not seen), as `relative.who_talks` worked it out. (The
+    model named "Hildy", whom the speech addresses, as the speaker.)"""
+    from vidsage.tools.relative import parse_who_talks
+
+    if not parse_who_talks(question):
+        return None
+    for e in shown:
+        m = _WHO_TALKS_LINE.search(e.text)
+        if m:
+            line = m.group(0)
+            return line[0].upper() + line[1:] + ".", [e]
+    return None
+
+
+INDEX_FACTS = (screen_text_answer, silent_answer, length_answer, picture_answer, backdrop_answer, library_answer,
+               who_talks_answer)
 
 
 # questions about a person's race or ethnicity (not "who wins the race")

@@ -289,3 +289,24 @@ def test_when_there_is_speech_at_all(toolbox):
     assert speech_at_all(toolbox, "When is someone talking?", None) is None  # no one video to look in
     top = toolbox.find_moments("When is someone talking in the car video?", video="car-detection.mp4")[0]
     assert top.evidence[0].text.startswith("no speech found"), top.evidence[0].text
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("Who is talking in the friday clip?", True), ("Who's speaking at 0:03?", True), ("who is the speaker", True),
+    ("Who speaks first?", False), ("Who says bin blue?", False), ("Who is talking about taxes?", False),
+])
+def test_parse_who_talks(question, asks):
+    from vidsage.tools.relative import parse_who_talks
+
+    assert parse_who_talks(question) is asks
+
+
+def test_who_is_talking_is_who_is_seen_while_someone_speaks(toolbox):
+    """His Girl Friday (by eye): one woman's face is on screen while the lines are spoken; jfk.flac
+    has no picture. Names in the speech ("Hildy!") are whom it addresses, and are not the answer."""
+    from vidsage.tools.relative import who_talks
+
+    seen = who_talks(toolbox, "Who is talking in the friday clip?", "friday_his_girl_friday.mp4")
+    assert seen is not None and "1 face (" in seen.evidence[0].text and "while someone speaks" in seen.evidence[0].text
+    heard = who_talks(toolbox, "Who is talking in the jfk clip?", "jfk.flac")
+    assert heard is not None and "is not seen" in heard.evidence[0].text and "country" in heard.evidence[0].text

@@ -620,3 +620,64 @@ def speech_at_all(toolbox, question: str, video: str | None = None) -> Moment | 
     first = next(c for c in chunks if c.end > start)
     hit = Hit(rec.path, start, end, 1.0, text, "transcript", {"answer": "structured", "said": first.text[:120]})
     return Moment(rec.path, start, end, 1.0, [hit])
+
+
+# "who is talking in the friday clip?", "who speaks at 0:03?", "who is the speaker?": no words given
+_WHO_TALKS = re.compile(r"^\s*who(?:'s|\s+is|\s+was|\s+are|\s+were)?\s+(?:(?:is|was)\s+)?(?:talking|speaking|talks|speaks|"
+                        r"the (?:speaker|narrator|voice))\b(?P<rest>.*)$", re.I)
+_WHO_REST = re.compile(r"^\s*(?:(?:in|on|at|during)\b.*)?[?.!]*\s*$", re.I)
+MAX_LOOKS_LISTED = 4  # different looks of the faces on screen while someone speaks, listed
+
+
+def parse_who_talks(question: str) -> bool:
+    """Whether a question asks who speaks without giving their words ("who is talking in the
+    friday clip?"): not "who says X" (`seen_when_said`) nor "who speaks first" (`said_by`)."""
+    m = _WHO_TALKS.match(question.strip())
+    return bool(m and _WHO_REST.match(m.group("rest")))
+
+
+def who_talks(toolbox, question: str, video: str | None = None) -> Moment | None:
+    """Who speaks, as far as the index can tell: the faces on screen while there is speech (at the
+    time the question names, else over all of it), with the first words; for a recording with no
+    picture, or speech with no face on screen, that the speaker is not seen. None without one video
+    with speech to look in. (Names in the speech are as often whom it addresses as who speaks.)"""
+    if not parse_who_talks(question):
+        return None
+    from vidsage.agent.router import time_in
+
+    if video is None:
+        spoken = [v for v in toolbox.list_videos() if v.get("chunks")]
+        if len(spoken) != 1:
+            return None
+        video = spoken[0]["video"]
+    try:
+        rec = toolbox.store.resolve_video(video)
+    except Exception:
+        return None
+    chunks = sorted((c for c in toolbox.get_transcript(rec.path) if c.text.strip()), key=lambda c: c.start)
+    if not chunks:
+        return None
+    at = time_in(question)
+    if isinstance(at, float):
+        near = [c for c in chunks if c.start - 1.0 <= at <= c.end + 1.0] or [min(chunks, key=lambda c: abs(c.start - at))]
+        start, end = near[0].start, near[-1].end
+    else:
+        start, end = chunks[0].start, chunks[-1].end
+    name = rec.path.rsplit("/", 1)[-1]
+    words = " ".join(" ".join(w for _, _, w in toolbox.words_between(rec.path, start, end)).split())
+    said = f"; the words: «{words[:160]}»" if words else ""
+    if not rec.keyframes:
+        text = f"who speaks in {name} is not seen (a recording with no picture) and not named by the index{said}"
+    else:
+        looks: list[str] = []
+        for h in toolbox.store.segments_of(rec.video_id):
+            if h.kind == "segment:shot" and h.start < end and h.end > start and int(h.meta.get("faces") or 0) > 0:
+                seen = _people_seen(h.text)
+                if seen and seen not in looks:
+                    looks.append(seen)
+        text = (f"on screen in {name} while someone speaks ({fmt_time(start)}–{fmt_time(end)}): "
+                + "; ".join(looks[:MAX_LOOKS_LISTED]) + (f" (and {len(looks) - MAX_LOOKS_LISTED} more)"
+                                                         if len(looks) > MAX_LOOKS_LISTED else "")
+                if looks else f"no face is seen in {name} while someone speaks (the speaker may be off screen)") + said
+    hit = Hit(rec.path, start, end, 1.0, text, "frame", {"answer": "structured"})
+    return Moment(rec.path, start, end, 1.0, [hit])
