@@ -146,6 +146,14 @@ def test_the_colour_of_a_persons_trousers_is_told_apart_from_their_top(event_too
     assert "on top" in top.evidence[0].text and "blue" in top.evidence[0].text.split("on top")[1], top.evidence[0].text
 
 
+def test_people_are_counted_by_what_they_wear_on_top(event_toolbox):
+    """Persons 4 and 6 are the two whose upper-body tags name a T-shirt (see above; person 6's grey
+    shirt reads as one): a T-shirt count keeps to them, where it had counted all six."""
+    res = event_toolbox.count_events("How many people wear a T-shirt?", video="one-by-one-person-detection.mp4")
+    assert res["count"] == 2, res
+    assert all(abs(e["start"] - PEOPLE[i][0]) <= 1.5 for e, i in zip(res["events"], (3, 5))), res
+
+
 def test_title_text_events(bunny_events):
     texts = [s for s in bunny_events if s.kind == "text"]
     title = [s for s in texts if "buck" in s.meta["ocr"].lower()]

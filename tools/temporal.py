@@ -225,6 +225,20 @@ _UPPER = re.compile(r"\b(on top|tops?|shirts?|t-shirts?|jackets?|coats?|sweaters
 _LOWER = re.compile(r"\b(below|bottoms?|trousers|pants|jeans|skirts?|shorts|leggings|lower)\b", re.I)
 
 
+# what someone wears on top, in users' words -> the item an event's `top` names (labels.TOPS)
+_GARMENTS = [(re.compile(r"\b(t-?shirts?|tees?)\b", re.I), "a T-shirt"),
+             (re.compile(r"\b(cardigans?|sweaters?|jumpers?|knitwear)\b", re.I), "a cardigan or sweater"),
+             (re.compile(r"\b(suits?|suit jackets?)\b", re.I), "a suit jacket"),
+             (re.compile(r"\b(coats?|overcoats?)\b", re.I), "a coat"),
+             (re.compile(r"\buniforms?\b", re.I), "a uniform"), (re.compile(r"\baprons?\b", re.I), "an apron")]
+
+
+def _garment_asked(phrase: str) -> str | None:
+    """The top a phrase picks someone out by ("people in T-shirts" -> "a T-shirt"), as object events
+    name it from tags of the upper body; None when it names none."""
+    return next((item for pat, item in _GARMENTS if pat.search(phrase)), None)
+
+
 def body_part(phrase: str) -> str | None:
     """"upper" or "lower" when a phrase gives a person's colour for one part of them ("black on
     top", "blue jeans"), else None."""
@@ -405,6 +419,9 @@ def select_events(toolbox, events: list[Hit], cls: str | None, colour_words: lis
     if cls is not None:
         picked = [h for h in events if _is_class(h, cls) and _has_colours(h, colour_words, part)
                   and _moves_as_said(h, subject)]
+        garment = _garment_asked(subject) if cls == "person" else None
+        if garment is not None:
+            picked = [h for h in picked if h.meta.get("top") == garment]
         return picked
     if not events:
         return []
