@@ -774,8 +774,23 @@ def who_talks_answer(question: str, answer: str, shown: list[Evidence], toolbox=
     return None
 
 
+_SEQUENCE_LINE = re.compile(r"\b(?:then|earlier): (?P<what>.+?) \((?P<op>after|before) (?P<anchor>.+?)\); ")
+
+
+def sequence_answer(question: str, answer: str, shown: list[Evidence], toolbox=None) -> Fact | None:
+    """For "what happens after the fourth person leaves?": the event worked out over the event list
+    (`temporal`: the one right after or before the anchor), said as it was found. (The model gave
+    the anchor's name with the next event's times: "the fourth person leaves at 01:32-02:00".)"""
+    for e in shown[:1]:
+        m = _SEQUENCE_LINE.search(e.text)
+        if m:
+            what = m.group("what")
+            return f"{what[0].upper() + what[1:]} ({m.group('op')} {m.group('anchor')}).", [e]
+    return None
+
+
 INDEX_FACTS = (screen_text_answer, silent_answer, length_answer, picture_answer, backdrop_answer, library_answer,
-               who_talks_answer)
+               who_talks_answer, sequence_answer)
 
 
 # questions about a person's race or ethnicity (not "who wins the race")

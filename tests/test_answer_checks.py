@@ -202,3 +202,14 @@ def test_a_summary_that_names_no_video_overviews_each(library, toolbox):
     n = len(toolbox.list_videos())
     assert result["answer"].startswith(f"Which video? You have {n}; what was found in 5 of them: "), result["answer"]
     assert len(result["citations"]) == 5 and all(c["start"] == 0.0 for c in result["citations"])
+
+
+def test_what_comes_after_an_event_is_said_as_worked_out(library, toolbox):
+    """car-detection (by eye): the white sedan (25.2-27.8 s) is the car after the red one (15-18.9 s).
+    A model that gives the red car's name with the white car's times is overruled."""
+    settings, _ = library
+    muddled = '{"evidence": ["E1"], "answer": "The red car drives past at 00:25."}'
+    result = run_agent("Which car drives past after the red car?", settings, toolbox, llm=ScriptedLLM([muddled] * 2))
+    assert result["answer"].startswith("White car") and "(after red car" in result["answer"], result["answer"]
+    (cited,) = result["citations"]
+    assert abs(cited["start"] - 25.2) <= 1.0, cited

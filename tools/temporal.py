@@ -685,8 +685,12 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
         return TemporalAnswer(tq, vid, vpath, over, Moment(vpath, s, e, 1.0, [hit] + over), text)
     if pick is None:
         return None
-    text = (f"{tq.op} {_event_label(anchor)} ({fmt_span(anchor.start, anchor.end)}) comes "
-            f"{_event_label(pick)} at {fmt_span(pick.start, pick.end)}: {pick.text}")
+    # the picked event first and whole ("then: ... at 01:32-02:00"), the anchor after it: the model
+    # had given the anchor's name with the picked event's times
+    motion = _motion(pick)
+    text = (f"{'then' if tq.op == 'after' else 'earlier'}: {_event_label(pick)} at {fmt_span(pick.start, pick.end)}"
+            f"{', ' + motion if motion else ''} ({tq.op} {_event_label(anchor)}, {fmt_span(anchor.start, anchor.end)}); "
+            f"{pick.text}")
     return TemporalAnswer(tq, vid, vpath, [pick], _moment(vpath, pick, text, vid), text)
 
 
