@@ -789,8 +789,31 @@ def sequence_answer(question: str, answer: str, shown: list[Evidence], toolbox=N
     return None
 
 
+_LETTER_ASK = re.compile(r"\bwhat (?:letter|number|digit)s?\b|\bwhich (?:letter|number|digit)s?\b", re.I)
+# a letter said on its own ("F"), or with a digit as in a code ("F2", "K7"); "I" and "A" are words
+_SAID_LETTER = re.compile(r"(?<![\w'])([B-HJ-Z])(\d*)(?![\w'])")
+
+
+def letter_answer(question: str, answer: str, shown: list[Evidence], toolbox=None) -> Fact | None:
+    """For "what letter (number) does he say?": the one letter (number) said on its own in the words
+    of the best evidence that has speech, when the answer does not give it. (The model gave the
+    first letter of the first word: "B" for "Bin blue F2 now.")"""
+    m = _LETTER_ASK.search(question)
+    said = next((e for e in shown if e.kind in ("said", "moment", "re-transcribed") and
+                 (e.kind != "moment" or e.text.startswith("said:"))), None)
+    if not m or said is None:
+        return None
+    text = said.text.split(":", 1)[1] if said.text.startswith("said:") else said.text
+    found = _SAID_LETTER.findall(text)
+    number = "letter" not in m.group(0).lower()
+    picks = list(dict.fromkeys(d for _, d in found if d)) if number else list(dict.fromkeys(x for x, _ in found))
+    if len(picks) != 1 or re.search(rf"(?<![\w']){picks[0]}(?![A-Za-z'])", answer):
+        return None
+    return f"{picks[0]} (“{text.strip()}”)", [said]
+
+
 INDEX_FACTS = (screen_text_answer, silent_answer, length_answer, picture_answer, backdrop_answer, library_answer,
-               who_talks_answer, sequence_answer)
+               who_talks_answer, sequence_answer, letter_answer)
 
 
 # questions about a person's race or ethnicity (not "who wins the race")

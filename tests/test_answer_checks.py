@@ -213,3 +213,13 @@ def test_what_comes_after_an_event_is_said_as_worked_out(library, toolbox):
     assert result["answer"].startswith("White car") and "(after red car" in result["answer"], result["answer"]
     (cited,) = result["citations"]
     assert abs(cited["start"] - 25.2) <= 1.0, cited
+
+
+def test_a_letter_asked_for_is_the_letter_said(library, toolbox):
+    """GRID's second speaker says "Bin blue F2 now." (its .align file: f, two). Asked what letter he
+    says, the model gave "B", the first letter of "Bin"."""
+    settings, _ = library
+    wrong = '{"evidence": ["E1"], "answer": "He says B."}'
+    result = run_agent("What letter does the man in the denim shirt say?", settings, toolbox,
+                       llm=ScriptedLLM([wrong] * 2))
+    assert result["answer"].startswith("F (“"), result["answer"]

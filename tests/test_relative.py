@@ -310,3 +310,18 @@ def test_who_is_talking_is_who_is_seen_while_someone_speaks(toolbox):
     assert seen is not None and "1 face (" in seen.evidence[0].text and "while someone speaks" in seen.evidence[0].text
     heard = who_talks(toolbox, "Who is talking in the jfk clip?", "jfk.flac")
     assert heard is not None and "is not seen" in heard.evidence[0].text and "country" in heard.evidence[0].text
+
+
+def test_someone_described_by_looks_is_also_asked_in_the_index_words(toolbox):
+    """GRID (by eye): the second speaker (2.9-5.9 s) wears a denim shirt, the index reads it as
+    cyan/green on top. "denim" as a word matched nothing of him; asked as "1 face (wearing
+    blue/cyan on top)" his shot is found and agrees with the colours."""
+    from vidsage.tools.looks import asked_looks, looks_phrase
+    from vidsage.tools.relative import seen_moments
+
+    assert looks_phrase(asked_looks("the man in the denim shirt")) == "1 face (wearing blue/cyan on top)"
+    assert looks_phrase(asked_looks("the man with glasses")) == ""
+    top = seen_moments(toolbox, "the man in the denim shirt", None, 3)[0]
+    assert top.video.endswith("grid_seven_speakers.mp4") and 2.5 <= top.start <= 3.2 and top.end <= 6.2, top
+    red = seen_moments(toolbox, "the man in the red shirt", None, 3)[0]
+    assert red.video.endswith("grid_seven_speakers.mp4") and red.start >= 17.5, red

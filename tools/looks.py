@@ -150,6 +150,16 @@ def agreement(looks: Looks, hit: Hit) -> float:
 # someone: it matched on colours or words alone ("colours: grey" of a road for "the grey shirt")
 NO_ONE_SEEN = 0.5
 
+
+def looks_phrase(looks: Looks) -> str:
+    """Someone's looks as the index words them for a face ("1 face (grey hair, wearing blue/cyan on
+    top)"), to search with; "" when no hair or clothes are given."""
+    parts = ([f"{looks.hair} hair"] if looks.hair else []) + \
+        ([f"wearing {'/'.join(looks.top)} on top"] if looks.top else [])
+    if looks.lower:
+        parts.append(f"{'/'.join(looks.lower)} below")
+    return f"1 face ({', '.join(parts)})" if parts else ""
+
 # "the person in the grey shirt", "the man with glasses", "who": the question is about someone
 _SOMEONE = re.compile(r"\b(who|whom|person|persons|people|man|men|woman|women|guy|guys|girl|boy|lady|someone|somebody|"
                       r"anyone|anybody|speaker|speakers|visitor|visitors|he|she|his|her|they|them|child|kid)\b", re.I)
@@ -173,4 +183,4 @@ def shows_someone(hit: Hit, person_spans: list[tuple[float, float]]) -> bool:
 
 
 __all__ = ["Looks", "asked_looks", "looks_asked", "agreement", "said_hair", "said_top", "HAIR_PALETTE", "AGREE",
-           "DISAGREE", "DISAGREE_THING", "NO_ONE_SEEN", "asks_someone", "shows_someone"]
+           "DISAGREE", "DISAGREE_THING", "NO_ONE_SEEN", "asks_someone", "shows_someone", "looks_phrase"]

@@ -18,6 +18,7 @@ import re
 from vidsage.types import Hit, Moment, fmt_time
 
 from . import lexical
+from .looks import looks_asked, looks_phrase
 from .toolbox import hit_words
 
 _RELATIVE = re.compile(
@@ -515,6 +516,17 @@ def seen_moments(toolbox, description: str, video: str | None, k: int) -> list[M
     from .toolbox import QueryIntent
 
     visual = toolbox._hybrid("segments", description, video, 12) + toolbox._hybrid("frames", description, video, 12)
+    said_as = looks_phrase(looks_asked(description))
+    if said_as:
+        # someone described by looks, also asked in the index's own words ("1 face (wearing blue/cyan
+        # on top)" for "the man in the denim shirt"): the question's nouns ("denim") matched a room's
+        # "jean (jeans, denim)" tag, and the shot of the man in a denim shirt was not among the hits
+        best: dict[tuple, Hit] = {}
+        for h in visual + toolbox._hybrid("segments", said_as, video, 12) + toolbox._hybrid("frames", said_as, video, 12):
+            key = (h.video, h.start, h.end, h.kind)
+            if key not in best or h.score > best[key].score:
+                best[key] = h
+        visual = list(best.values())
     intent = QueryIntent(description, lexical.tokens(description, drop_stopwords=False), 0.0, 1.0)
     return fuse_moments([], visual, intent, toolbox.store, k, qvec=toolbox._qvec(description))
 
