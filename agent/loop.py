@@ -43,7 +43,7 @@ from vidsage.types import StoreError, fmt_span, fmt_time, same_moment
 
 from .fast import NOT_FOUND_SCORE
 from .llm import LLM, LLMError, get_llm
-from .router import LENGTH_ASK, SILENT_ASK, Route, content_query, route
+from .router import LENGTH_ASK, SILENT_ASK, Route, asks_about_library, content_query, route
 
 NOT_FOUND = "Not found in your videos."
 SHOW_FLOOR = 0.67 * NOT_FOUND_SCORE  # weaker retrieval lines are not shown to the model at all
@@ -667,11 +667,6 @@ def backdrop_answer(question: str, answer: str, shown: list[Evidence], toolbox=N
     return text, with_top
 
 
-# "which videos show people?", "list the clips in French", "which video is the longest?"
-_ABOUT_VIDEOS = re.compile(r"\b(?:which|what) (?:videos?|clips?|files?|recordings?|films?|movies?)\b|"
-                           r"\blist (?:the |my |all )?(?:videos|clips|files|recordings)\b|"
-                           r"\b(?:videos?|clips?|files?|recordings?) (?:with|that|where|in which|containing)\b|"
-                           r"\b(?:longest|shortest) (?:videos?|clips?|files?|recordings?|films?|movies?)\b", re.I)
 _EXTREME = re.compile(r"\b(longest|shortest)\b", re.I)
 _NEGATED = re.compile(r"\b(?:no|without|not)\b", re.I)
 _SPEECH_ASK = re.compile(r"\b(?:speech|spoken|talking|speaking|dialogue|voices?|narration|someone (?:speaks|talks))\b", re.I)
@@ -690,7 +685,7 @@ def library_answer(question: str, answer: str, shown: list[Evidence], toolbox) -
     from vidsage.tools.temporal import _CLASS_WORDS, _VEHICLE_CLASSES, shown_in, shown_phrase
 
     listed = [e for e in shown if e.kind == "video"]
-    if not listed or not _ABOUT_VIDEOS.search(question):
+    if not listed or not asks_about_library(question):
         return None
     extreme = _EXTREME.search(question)
     if extreme:

@@ -56,6 +56,15 @@ LENGTH_ASK = re.compile(r"\bhow long (?:is|are|was|were|does)\b(?:\s+(?:the|this
 # "which videos mention / talk about X?" asks what is said, not what the list holds
 _SAYS_ABOUT = re.compile(r"\b(mention\w*|says?|said|talks? about|talked about|discuss\w*|speaks? about|refers? to)\b", re.I)
 _WHICH_VIDEOS_LEAD = re.compile(r"^\s*(?:in )?(?:which|what) (?:videos?|files?|recordings?|clips?)\s+(?:do(?:es)?\s+)?", re.I)
+_VIDEOS_WITH = re.compile(r"\b(?:videos?|clips?|files?|recordings?) (?:with|that|where|in which|containing)\b", re.I)
+
+
+def asks_about_library(question: str) -> bool:
+    """Whether a question is about the video list itself: "which videos show people?", "list the
+    clips in French", "which video is the longest?", "videos with English speech"."""
+    return bool(_LIST.search(question) or _WHICH_VIDEO.search(question) or _VIDEOS_WITH.search(question))
+
+
 # "which video has no sound?": the list says which have an audio track and speech
 SILENT_ASK = re.compile(r"\b(?:no|without(?: any)?) (?:sound|audio)\b|\b(?:silent|mute|muted)\b", re.I)
 _VIDEO_WORD = re.compile(r"\b(videos?|clips?|files?|recordings?)\b", re.I)
@@ -190,4 +199,4 @@ def route(question: str, video: str | None = None) -> Route:
     return Route("ambiguous", "find_moments", {"query": query, "video": video})
 
 
-__all__ = ["Route", "route", "content_query", "time_in"]
+__all__ = ["Route", "route", "content_query", "time_in", "asks_about_library"]
