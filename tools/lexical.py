@@ -303,3 +303,37 @@ def stem(word: str) -> str:
         if word.endswith(end) and len(word) - len(end) >= 3:
             return word[: -len(end)]
     return word
+
+
+# A point in the video the question names: "at 1:23", "at 0:08", "after 90 seconds", "at 2 minutes"
+_CLOCK = re.compile(r"(?:\b(?:at|around|about|near|after|by|from|until|till)\s+|@\s*)(?:(\d{1,2}):)?(\d{1,2}):(\d{2})"
+                    r"(?:\.\d+)?\b", re.I)
+_UNITS = re.compile(r"\b(?:at|around|about|near|after|by|from)\s+(?:(\d+)\s*(?:minutes?|mins?|m)\s*(?:and\s+)?)?"
+                    r"(?:(\d+(?:\.\d+)?)\s*(?:seconds?|secs?|s)\b)?(?:\s*in)?", re.I)
+# "of the video" or nothing may follow; "at the end of the table" is a place, not a time
+_OF_PLACE = (r"(?!\s+of\s+(?:the|a|an|his|her|their|this|that)\s+(?!(?:[\w.\-]+\s+){0,3}?(?:video|clip|recording|film|"
+             r"movie|talk|speech|audio|file)\b))")
+_AT_START = re.compile(r"\b(?:at|in) the (?:very )?(?:start|beginning|opening)\b" + _OF_PLACE + r"|\bfirst (?:thing|words?|line|sentence)"
+                       r"\b|\bopening (?:line|words|sentence)\b|\b(?:begins?|starts?|opens?) with\b|\b(?:say|says|said) first\b", re.I)
+_AT_END = re.compile(r"\b(?:at|in) the (?:very )?end\b" + _OF_PLACE + r"|\blast (?:thing|words?|line|sentence)\b|"
+                     r"\b(?:closing|final) (?:line|words?|sentence)\b|\b(?:ends?|closes?) with\b|"
+                     r"\b(?:say|says|said) (?:last|at the end)\b", re.I)
+
+
+def time_in(question: str) -> float | str | None:
+    """The point in a video the question is about: seconds ("at 1:23" -> 83.0), "start" ("the first
+    thing said", "at the beginning"), "end" ("the last words"), or None."""
+    m = _CLOCK.search(question)
+    if m:
+        h, mi, sec = m.groups()
+        return float(int(h or 0) * 3600 + int(mi) * 60 + int(sec))
+    for m in _UNITS.finditer(question):
+        if m.group(1) or m.group(2):
+            return float(m.group(1) or 0) * 60 + float(m.group(2) or 0)
+    if _AT_END.search(question):
+        return "end"
+    if _AT_START.search(question):
+        return "start"
+    return None
+
+

@@ -160,6 +160,7 @@ def looks_phrase(looks: Looks) -> str:
         parts.append(f"{'/'.join(looks.lower)} below")
     return f"1 face ({', '.join(parts)})" if parts else ""
 
+
 # "the person in the grey shirt", "the man with glasses", "who": the question is about someone
 _SOMEONE = re.compile(r"\b(who|whom|person|persons|people|man|men|woman|women|guy|guys|girl|boy|lady|someone|somebody|"
                       r"anyone|anybody|speaker|speakers|visitor|visitors|he|she|his|her|they|them|child|kid)\b", re.I)

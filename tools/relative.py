@@ -574,8 +574,6 @@ def _next_sentence(words: list[tuple[float, float, str]], span: tuple[float, flo
     return out
 
 
-__all__ = ["parse_relative", "said_relative", "said_by", "speaker_by_sight", "parse_said_when", "said_when", "parse_said_count", "said_count", "places_said", "speaker_by_order",
-           "parse_seen_when_said", "seen_when_said", "parse_said_during", "said_during"]
 
 
 # "when is someone talking?", "when does the speaking start?", "when is there speech in the bunny
@@ -655,8 +653,6 @@ def who_talks(toolbox, question: str, video: str | None = None) -> Moment | None
     with speech to look in. (Names in the speech are as often whom it addresses as who speaks.)"""
     if not parse_who_talks(question):
         return None
-    from vidsage.agent.router import time_in
-
     if video is None:
         spoken = [v for v in toolbox.list_videos() if v.get("chunks")]
         if len(spoken) != 1:
@@ -669,7 +665,7 @@ def who_talks(toolbox, question: str, video: str | None = None) -> Moment | None
     chunks = sorted((c for c in toolbox.get_transcript(rec.path) if c.text.strip()), key=lambda c: c.start)
     if not chunks:
         return None
-    at = time_in(question)
+    at = lexical.time_in(question)
     if isinstance(at, float):
         near = [c for c in chunks if c.start - 1.0 <= at <= c.end + 1.0] or [min(chunks, key=lambda c: abs(c.start - at))]
         start, end = near[0].start, near[-1].end
@@ -693,3 +689,7 @@ def who_talks(toolbox, question: str, video: str | None = None) -> Moment | None
                 if looks else f"no face is seen in {name} while someone speaks (the speaker may be off screen)") + said
     hit = Hit(rec.path, start, end, 1.0, text, "frame", {"answer": "structured"})
     return Moment(rec.path, start, end, 1.0, [hit])
+
+
+__all__ = ["parse_relative", "said_relative", "said_by", "speaker_by_sight", "parse_said_when", "said_when", "parse_said_count", "said_count", "places_said", "speaker_by_order",
+           "parse_seen_when_said", "seen_when_said", "parse_said_during", "said_during", "speech_at_all", "parse_who_talks", "who_talks"]
