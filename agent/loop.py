@@ -1008,6 +1008,11 @@ def _moment_of(c: dict[str, Any], moments: list[Evidence]) -> dict[str, Any]:
     return c
 
 
+def lasts_until(video: dict[str, Any], t: float) -> bool:
+    """Whether a listed video lasts until `t` seconds (a second's slack: "at 0:30" of a 29.6 s clip)."""
+    return float(video.get("duration") or 0.0) + 1.0 >= t
+
+
 def pick_video(question: str, videos: list[dict[str, Any]], need_picture: bool = False,
                at: float | None = None, need_speech: bool = False) -> dict[str, Any] | None:
     """The one video a question must be about: named in it ("the JFK clip", "the one-by-one video"),
@@ -1015,7 +1020,7 @@ def pick_video(question: str, videos: list[dict[str, Any]], need_picture: bool =
     ("at 1:40"); only a video that lasts that long can be the one. `need_speech`: only a video with
     speech can answer ("what is the first thing said?")."""
     if at is not None:
-        videos = [v for v in videos if float(v.get("duration") or 0.0) + 1.0 >= at]
+        videos = [v for v in videos if lasts_until(v, at)]
     qset = set(lexical.tokens(question))
     qtext = f" {' '.join(lexical.name_words(question))} "
 
@@ -1062,7 +1067,7 @@ def _first_action(run: _Run, r: Route) -> tuple[str, dict[str, Any], str] | None
             # "what colour are the clouds at the start?" with a few videos to look at: look at each
             # (the model, shown only the list, searched frames for "clouds" and lost the time)
             looks = [_caption_action(run, c, r.args.get("t")) for c in run.toolbox.list_videos()
-                     if c.get("keyframes") and (not isinstance(at, (int, float)) or float(c.get("duration") or 0) + 1 >= at)]
+                     if c.get("keyframes") and (not isinstance(at, (int, float)) or lasts_until(c, at))]
             if 2 <= len(looks) <= MAX_LOOKS:
                 run.queue = looks[1:]
                 return looks[0]
