@@ -12,6 +12,8 @@ import pytest
     ("the blonde woman in blue jeans", "blonde", [], ["blue"]),
     ("the man in red", None, ["red"], []),
     ("the man in the denim shirt", None, ["blue", "cyan"], []),  # faded denim reads cyan
+    ("When does the man in jeans leave?", None, [], ["blue"]),  # jeans with no colour given are blue
+    ("the man in black jeans", None, [], ["black"]),
     ("When does the red car pass?", None, [], []),  # a car: no one described
     ("the young man with glasses", None, [], []),
 ])

@@ -30,6 +30,7 @@ _NEAR_HAIR = {frozenset(("dark", "brown"))}  # the indexer's own boundary is sof
 _TOP = r"(?:shirt|t-shirt|tshirt|top|jacket|coat|sweater|jumper|cardigan|hoodie|blouse|dress|suit|vest|jersey|uniform)"
 _LOWER_WORDS = "trousers|pants|jeans|skirt|shorts|leggings"
 _LOWER = r"(?:" + _LOWER_WORDS + ")"
+_JEANS = re.compile(r"\b(?:jeans|denims)\b", re.I)
 _WORD = r"(?:[\w-]+\s+){0,2}?"  # up to two words between a colour and its noun: "grey striped top"
 
 _ASK_HAIR = re.compile(r"\b(" + "|".join(_HAIR) + r")(?:[- ]haired\b|\s+" + _WORD + r"hair\b)", re.I)
@@ -83,6 +84,8 @@ def asked_looks(question: str) -> Looks:
         looks.hair = _HAIR.get(m.group(1), "red")
     looks.top = list(dict.fromkeys(x for c in _ASK_TOP.findall(q) for x in _colours(c)))
     looks.lower = list(dict.fromkeys(x for c in _ASK_LOWER.findall(q) for x in _colours(c)))
+    if not looks.lower and _JEANS.search(q):
+        looks.lower = ["blue"]  # "the man in jeans": jeans with no colour given are blue denim
     if not looks.top:
         worn = [c for c in _ASK_WEARING.findall(q)
                 if _COLOUR[c][0] not in looks.lower and not (looks.hair and _HAIR.get(c) == looks.hair)][:1]
