@@ -325,3 +325,16 @@ def test_someone_described_by_looks_is_also_asked_in_the_index_words(toolbox):
     assert top.video.endswith("grid_seven_speakers.mp4") and 2.5 <= top.start <= 3.2 and top.end <= 6.2, top
     red = seen_moments(toolbox, "the man in the red shirt", None, 3)[0]
     assert red.video.endswith("grid_seven_speakers.mp4") and red.start >= 17.5, red
+
+
+def test_how_many_speakers_say_a_word(toolbox):
+    """GRID's align files (by ear too): four of the seven speakers end on "now", two say "blue";
+    each speaker has a shot of their own, so speakers are the shots with faces the words are in."""
+    from vidsage.tools.relative import said_count
+
+    now = said_count(toolbox, 'How many speakers say the word "now"?', "grid_seven_speakers.mp4")
+    assert now is not None and now.evidence[0].text.startswith('count: 4 speakers say "now"'), now.evidence[0].text
+    blue = said_count(toolbox, "How many people say blue?", "grid_seven_speakers.mp4")
+    assert blue is not None and blue.evidence[0].text.startswith('count: 2 speakers say "blue"'), blue.evidence[0].text
+    heard = said_count(toolbox, "How many speakers say country?", "jfk.flac")  # no picture: not told apart
+    assert heard is not None and "speakers are not told apart" in heard.evidence[0].text, heard.evidence[0].text

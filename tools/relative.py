@@ -331,9 +331,16 @@ def _said_moment(toolbox, vid: str, span: tuple[float, float], score: float, phr
     return Moment(vid, start, end, score, [said] + (seen.evidence if seen else []))
 
 
+# "how many speakers say now?": speakers, not times
+_SPEAKERS_COUNT = re.compile(r"^\s*how many (?:of the )?(?:speakers|people|persons|men|women|of them)\s+(?:say|said|mention|use)\w*"
+                             r"\s+(?:the (?:words?|phrase|name)\s+)?(?P<phrase>.+?)\s*[?.!]*$", re.I)
+
+
 def parse_said_count(question: str) -> str | None:
-    """The words to count in "how many times does <someone> say <words>?", else None."""
-    m = _SAID_COUNT_PASSIVE.match(question.strip()) or _SAID_COUNT.match(question.strip())
+    """The words to count in "how many times does <someone> say <words>?" (or "how many speakers
+    say <words>?"), else None."""
+    m = _SAID_COUNT_PASSIVE.match(question.strip()) or _SAID_COUNT.match(question.strip()) or \
+        _SPEAKERS_COUNT.match(question.strip())
     if not m:
         return None
     phrase = _VIDEO_TAIL.sub("", m.group("phrase")).strip(_QUOTES)
@@ -360,6 +367,18 @@ def said_count(toolbox, question: str, video: str | None = None) -> Moment | Non
     n = len(spans)
     times = ", ".join(f"{fmt_time(a)}" for a, _ in spans[:20])
     text = f'"{phrase}" is said {n} time{"s" if n != 1 else ""} in {vid.rsplit("/", 1)[-1]}: at {times}'
+    if _SPEAKERS_COUNT.match(question.strip()):
+        # speakers, as the shots with faces they are said in: the same face may speak in two shots
+        rec = toolbox.store.resolve_video(vid)
+        shots = [h for h in toolbox.store.segments_of(rec.video_id)
+                 if h.kind == "segment:shot" and int(h.meta.get("faces") or 0) > 0]
+        said_in = {i for a, b in spans for i, h in enumerate(shots) if h.start <= (a + b) / 2 < h.end}
+        if shots:
+            k = len(said_in)
+            text = (f'count: {k} speaker{"s" if k != 1 else ""} say "{phrase}" in {vid.rsplit("/", 1)[-1]} '
+                    f'(the shots with faces it is said in: {k} of {len(shots)}); it is said at {times}')
+        else:
+            text += " (no faces are seen, so speakers are not told apart)"
     said = Hit(vid, spans[0][0], spans[-1][1], 1.0, text, "transcript", {"count": n, "phrase": phrase})
     return Moment(vid, spans[0][0], spans[-1][1], 1.0, [said])
 
