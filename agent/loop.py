@@ -784,7 +784,9 @@ def sequence_answer(question: str, answer: str, shown: list[Evidence], toolbox=N
     return None
 
 
-_LETTER_ASK = re.compile(r"\bwhat (?:letter|number|digit)s?\b|\bwhich (?:letter|number|digit)s?\b", re.I)
+# "what letter does he say?" (not "what number is on the shirt?": that is seen, not said)
+_LETTER_ASK = re.compile(r"\b(?:what|which) (?:letter|number|digit)s?\b(?=.*\b(?:say|says|said|saying|spell\w*|read\w* out|call\w* out)\b)",
+                         re.I)
 # a letter said on its own ("F"), or with a digit as in a code ("F2", "K7"); "I" and "A" are words
 _SAID_LETTER = re.compile(r"(?<![\w'])([B-HJ-Z])(\d*)(?![\w'])")
 

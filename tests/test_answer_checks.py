@@ -223,3 +223,9 @@ def test_a_letter_asked_for_is_the_letter_said(library, toolbox):
     result = run_agent("What letter does the man in the denim shirt say?", settings, toolbox,
                        llm=ScriptedLLM([wrong] * 2))
     assert result["answer"].startswith("F (“"), result["answer"]
+    from vidsage.agent.loop import letter_answer
+    from vidsage.tools.lc import Evidence
+
+    said = [Evidence("E1", "/m/grid.mp4", 3.7, 5.1, "said", "Bin blue F2 now.")]
+    assert letter_answer("What number does he say?", "He says seven.", said)[0].startswith("2 (")
+    assert letter_answer("What number is on his shirt?", "7", said) is None  # seen, not said
