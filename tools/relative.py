@@ -605,6 +605,19 @@ anything say says said video clip recording file audio film movie sound""".split
 SPEECH_GAP_S = 2.0  # pauses shorter than this do not split a stretch of speech
 
 
+def _record(toolbox, video: str):
+    """The store's record of a video, or None for one it does not know."""
+    try:
+        return toolbox.store.resolve_video(video)
+    except Exception:
+        return None
+
+
+def _spoken_chunks(toolbox, rec) -> list[Hit]:
+    """A video's transcript chunks that have words, in time order."""
+    return sorted((c for c in toolbox.get_transcript(rec.path) if c.text.strip()), key=lambda c: c.start)
+
+
 def speech_at_all(toolbox, question: str, video: str | None = None) -> Moment | None:
     """When there is speech in a video, from its transcript: the first stretch for "when does the
     talking start?", the last for "... stop / end?", else from the first words to the last, with
@@ -613,15 +626,14 @@ def speech_at_all(toolbox, question: str, video: str | None = None) -> Moment | 
     None without one video to look in."""
     if not _SPEECH_AT_ALL.match(question) or video is None or lexical.languages_named(question):
         return None
-    try:
-        rec = toolbox.store.resolve_video(video)
-    except Exception:
+    rec = _record(toolbox, video)
+    if rec is None:
         return None
     named = set(lexical.name_words(rec.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]))
     if [t for t in lexical.tokens(question) if t not in _GENERIC_SPEECH and t not in named]:
         return None
     name = rec.path.rsplit("/", 1)[-1]
-    chunks = sorted((c for c in toolbox.get_transcript(rec.path) if c.text.strip()), key=lambda c: c.start)
+    chunks = _spoken_chunks(toolbox, rec)
     if not chunks:
         why = "it has no audio track" if "audio" not in str(rec.streams) else "its sound has no words"
         hit = Hit(rec.path, 0.0, rec.duration, 0.0, f"no speech found in {name}: {why}", "transcript",
@@ -677,11 +689,8 @@ def who_talks(toolbox, question: str, video: str | None = None) -> Moment | None
         if len(spoken) != 1:
             return None
         video = spoken[0]["video"]
-    try:
-        rec = toolbox.store.resolve_video(video)
-    except Exception:
-        return None
-    chunks = sorted((c for c in toolbox.get_transcript(rec.path) if c.text.strip()), key=lambda c: c.start)
+    rec = _record(toolbox, video)
+    chunks = _spoken_chunks(toolbox, rec) if rec is not None else []
     if not chunks:
         return None
     at = lexical.time_in(question)

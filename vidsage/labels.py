@@ -69,7 +69,7 @@ WORN = {
     "bow tie": "a bow tie", "Windsor tie": "a tie", "bolo tie": "a tie",
 }
 # what someone wears on the upper body, as ImageNet names it -> what people call it; read from a
-# crop of the upper body (a person's event, or the chest below a face), where whole-frame tags
+# crop of the upper body of a tracked person's event (index/events.py), where whole-frame tags
 # rarely name clothes. One garment is often spread over near classes (a knitted cardigan: cardigan
 # 0.30 + wool 0.24 + sweatshirt 0.12), so an item's probability is the sum over its classes.
 TOPS = {
