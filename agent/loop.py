@@ -750,7 +750,7 @@ def library_answer(question: str, answer: str, shown: list[Evidence], toolbox) -
         f"{Path(e.video).name} ({shown_phrase(found[e.video])})" for e in hit) + ".", hit
 
 
-_WHO_TALKS_LINE = re.compile(r"(?:on screen in |no face is seen in |who speaks in )\S.*")
+_WHO_TALKS_LINE = re.compile(r"(?:on screen in |no face is seen in |who speaks in |no speech found in )\S.*")
 
 
 def who_talks_answer(question: str, answer: str, shown: list[Evidence], toolbox=None) -> Fact | None:
@@ -764,6 +764,21 @@ def who_talks_answer(question: str, answer: str, shown: list[Evidence], toolbox=
     for e in shown:
         m = _WHO_TALKS_LINE.search(e.text)
         if m:
+            line = m.group(0)
+            return line[0].upper() + line[1:] + ".", [e]
+    return None
+
+
+_UNCOUNTED_LINE = re.compile(r"speakers are not counted in \S.*")
+
+
+def uncounted_answer(question: str, answer: str, shown: list[Evidence], toolbox=None) -> Fact | None:
+    """For "how many speakers say country?" over a recording with no picture: that speakers are not
+    told apart there, and how often the words are said. (The model said "2 speakers" of one
+    man saying the word twice.)"""
+    for e in shown[:1]:
+        m = _UNCOUNTED_LINE.search(e.text)
+        if m and _HOW_MANY.search(question):
             line = m.group(0)
             return line[0].upper() + line[1:] + ".", [e]
     return None
@@ -810,7 +825,7 @@ def letter_answer(question: str, answer: str, shown: list[Evidence], toolbox=Non
 
 
 INDEX_FACTS = (screen_text_answer, silent_answer, length_answer, picture_answer, backdrop_answer, library_answer,
-               who_talks_answer, sequence_answer, letter_answer)
+               who_talks_answer, sequence_answer, letter_answer, uncounted_answer)
 
 
 # questions about a person's race or ethnicity (not "who wins the race")

@@ -229,3 +229,12 @@ def test_a_letter_asked_for_is_the_letter_said(library, toolbox):
     said = [Evidence("E1", "/m/grid.mp4", 3.7, 5.1, "said", "Bin blue F2 now.")]
     assert letter_answer("What number does he say?", "He says seven.", said)[0].startswith("2 (")
     assert letter_answer("What number is on his shirt?", "7", said) is None  # seen, not said
+
+
+def test_speakers_are_not_counted_where_no_face_tells_them_apart(library, toolbox):
+    """jfk.flac has no picture; "country" is said twice (by ear, by one man). A model that counts two
+    speakers is overruled by what the index can tell."""
+    settings, _ = library
+    wrong = '{"evidence": ["E1"], "answer": "2 speakers say country."}'
+    result = run_agent("How many speakers say country?", settings, toolbox, video="jfk.flac", llm=ScriptedLLM([wrong] * 2))
+    assert result["answer"].startswith("Speakers are not counted in jfk.flac"), result["answer"]

@@ -310,6 +310,8 @@ def test_who_is_talking_is_who_is_seen_while_someone_speaks(toolbox):
     assert seen is not None and "1 face (" in seen.evidence[0].text and "while someone speaks" in seen.evidence[0].text
     heard = who_talks(toolbox, "Who is talking in the jfk clip?", "jfk.flac")
     assert heard is not None and "is not seen" in heard.evidence[0].text and "country" in heard.evidence[0].text
+    silent = who_talks(toolbox, "Who is talking in the car video?", "car-detection.mp4")  # traffic, no words
+    assert silent is not None and silent.evidence[0].text.startswith("no speech found in car-detection.mp4")
 
 
 def test_someone_described_by_looks_is_also_asked_in_the_index_words(toolbox):
@@ -337,4 +339,5 @@ def test_how_many_speakers_say_a_word(toolbox):
     blue = said_count(toolbox, "How many people say blue?", "grid_seven_speakers.mp4")
     assert blue is not None and blue.evidence[0].text.startswith('count: 2 speakers say "blue"'), blue.evidence[0].text
     heard = said_count(toolbox, "How many speakers say country?", "jfk.flac")  # no picture: not told apart
-    assert heard is not None and "speakers are not told apart" in heard.evidence[0].text, heard.evidence[0].text
+    assert heard is not None and heard.evidence[0].text.startswith("speakers are not counted in jfk.flac"), \
+        heard.evidence[0].text

@@ -378,7 +378,8 @@ def said_count(toolbox, question: str, video: str | None = None) -> Moment | Non
             text = (f'count: {k} speaker{"s" if k != 1 else ""} say "{phrase}" in {vid.rsplit("/", 1)[-1]} '
                     f'(the shots with faces it is said in: {k} of {len(shots)}); it is said at {times}')
         else:
-            text += " (no faces are seen, so speakers are not told apart)"
+            text = (f'speakers are not counted in {vid.rsplit("/", 1)[-1]}: no faces are seen to tell them apart; '
+                    f'the words "{phrase}" are said {n} time{"s" if n != 1 else ""}, at {times}')
     said = Hit(vid, spans[0][0], spans[-1][1], 1.0, text, "transcript", {"count": n, "phrase": phrase})
     return Moment(vid, spans[0][0], spans[-1][1], 1.0, [said])
 
@@ -690,9 +691,13 @@ def who_talks(toolbox, question: str, video: str | None = None) -> Moment | None
             return None
         video = spoken[0]["video"]
     rec = _record(toolbox, video)
-    chunks = _spoken_chunks(toolbox, rec) if rec is not None else []
-    if not chunks:
+    if rec is None:
         return None
+    chunks = _spoken_chunks(toolbox, rec)
+    if not chunks:
+        hit = Hit(rec.path, 0.0, rec.duration, 1.0, f"no speech found in {rec.path.rsplit('/', 1)[-1]}: nobody is "
+                  "heard talking", "frame", {"answer": "structured"})
+        return Moment(rec.path, 0.0, rec.duration, 1.0, [hit])
     at = lexical.time_in(question)
     if isinstance(at, float):
         near = [c for c in chunks if c.start - 1.0 <= at <= c.end + 1.0] or [min(chunks, key=lambda c: abs(c.start - at))]
