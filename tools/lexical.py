@@ -52,9 +52,13 @@ _VIDEO_NOUNS = frozenset("video videos clip clips recording recordings file file
 
 
 def named_video(question: str, videos: list[dict]) -> dict | None:
-    """The one video the question names explicitly, as a file name ("jfk.flac") or as words of its
-    name followed by a word for a video ("the car video", "the one-by-one clip"); else None. A name
-    word used as content ("when does the red car appear?") names nothing."""
+    """The one video the question names explicitly, else None. A video is named by its file name
+    ("jfk.flac"); by words of its name followed by a word for a video ("the car video", "the
+    one-by-one clip"); by a run of its name's words with a word of 4 letters or more ("in his girl
+    friday"); or by its name's words ending the question after "in"/"from" ("count the faces in
+    grid"). A name word used as content ("when does the red car appear?") names nothing. Of videos
+    named alike, the one whose name has fewest words left over ("grid" is grid_seven_speakers.mp4,
+    not grid_seven_speakers_audio_only.m4a)."""
     words = name_words(question)
     low = question.lower()
     best: tuple[int, list[dict[str, Any]]] = (0, [])
@@ -67,13 +71,19 @@ def named_video(question: str, videos: list[dict]) -> dict | None:
                 run = words[i:i + n]
                 if len(run) < n or (n == 1 and len(run[0]) < 3) or not _is_run_of(run, parts):
                     continue
-                if _VIDEO_NOUNS & set(words[i + n:i + n + 2]):
+                after = words[i + n:i + n + 2]
+                if (_VIDEO_NOUNS & set(after)
+                        or (n >= 2 and any(len(w) >= 4 and w not in STOPWORDS for w in run))
+                        or (not after and i > 0 and words[i - 1] in ("in", "from"))):
                     n_best = max(n_best, n)
         if n_best > best[0]:
             best = (n_best, [v])
         elif n_best and n_best == best[0]:
             best[1].append(v)
-    return best[1][0] if len(best[1]) == 1 else None
+    if len(best[1]) > 1:
+        left = sorted((len(name_words(Path(v["video"]).stem)), i) for i, v in enumerate(best[1]))
+        return best[1][left[0][1]] if left[0][0] < left[1][0] else None
+    return best[1][0] if best[1] else None
 
 
 def _is_run_of(run: list[str], parts: list[str]) -> bool:
