@@ -79,6 +79,11 @@ def test_what_the_man_in_the_red_shirt_says(toolbox):
     ("When does the speaker say soon?", ("the speaker", "soon")),
     ("When does someone say white for the second time in the grid video?", ("someone", "white")),
     ("When does the red car pass?", None),
+    # passive: who is whoever says it, or the one named after "by"; a language spoken is not words
+    ('When is the word "blue" said in grid?', ("someone", "blue")),
+    ("When is Houston said for the second time?", ("someone", "Houston")),
+    ("When is the word blue said by the woman in red?", ("the woman in red", "blue")),
+    ("When is German spoken in the multilingual recording?", None),
 ])
 def test_parse_said_when(question, expected):
     from vidsage.tools.relative import parse_said_when

@@ -39,6 +39,14 @@ _LOOKS = re.compile(r"\b(red|green|blue|yellow|white|black|grey|gray|brown|pink|
 _SAID_WHEN = re.compile(r"^\s*(?:when|at what (?:point|time|moment))\s+(?:does|did|do)\s+(?P<subj>.+?)\s+"
                         r"(?P<verb>say|ask|shout|mention|read out|pronounce|call out)\s+"
                         r"(?:the (?:words?|phrase|letter|number|name)\s+)?(?P<phrase>.+?)\s*[?.!]*$", re.I)
+# "when is the word blue said (by the woman in red)?": the same, passive; "spoken" is left out
+# ("when is German spoken?" asks for a language)
+_SAID_WHEN_PASSIVE = re.compile(r"^\s*(?:when|at what (?:point|time|moment))\s+(?:is|was|are|were)\s+"
+                                r"(?:the (?:words?|phrase|letter|number|name)\s+)?(?P<phrase>.+?)\s+"
+                                r"(?P<verb>said|uttered|pronounced|read out|called out)\b(?P<rest>.*)$", re.I)
+# what may follow it: "by <someone>", a video ("in grid"), "for the second time"
+_PASSIVE_REST = re.compile(r"^(?:\s+by\s+(?P<subj>[^?!]+?))?(?:\s+(?:in|during)\s+[^?!]+?)?"
+                           r"(?:\s+(?:for\s+)?the\s+\w+\s+time)?\s*[?.!]*$", re.I)
 # "when does he first / last / finally say X?": which of the places, said as an adverb of the subject
 _SUBJECT_ADVERB = re.compile(r"\s+(first|last|finally|again)$", re.I)
 _OCCURRENCE = {"first": 1, "last": -1, "finally": -1, "again": 2}
@@ -192,10 +200,17 @@ def parse_said_when(question: str) -> tuple[str, str] | None:
     """(who, words) for "when does <someone> say <words>?", else None. Who may be described by sight
     ("the man in the red shirt"), by order ("the first speaker") or not at all ("someone", "he")."""
     m = _SAID_WHEN.match(question.strip())
+    subject = m.group("subj") if m else None
     if not m:
-        return None
+        m = _SAID_WHEN_PASSIVE.match(question.strip())
+        rest = _PASSIVE_REST.match(m.group("rest")) if m else None
+        if rest is None:
+            return None
+        # "by the woman in red": the whole rest is who, but for a video named at its end
+        by = re.search(r"\bby\s+(.+?)\s*[?.!]*$", m.group("rest"), re.I)
+        subject = _NTH_TIME.sub("", _VIDEO_TAIL.sub("", by.group(1))) if by else "someone"
     phrase = _NTH_TIME.sub("", _VIDEO_TAIL.sub("", m.group("phrase"))).strip(_QUOTES)
-    return (m.group("subj"), phrase) if lexical.tokens(phrase, drop_stopwords=False) else None
+    return (subject, phrase) if lexical.tokens(phrase, drop_stopwords=False) else None
 
 
 def said_when(toolbox, question: str, video: str | None = None) -> Moment | None:
@@ -221,8 +236,8 @@ def said_when(toolbox, question: str, video: str | None = None) -> Moment | None
 
     if _ORDINAL.search(subject) and _PERSON.search(subject):
         return _said_when_nth(toolbox, question, subject, phrase, spans)
-    verb = _SAID_WHEN.match(question.strip()).group("verb").lower()
-    if verb == "mention":
+    said = _SAID_WHEN.match(question.strip()) or _SAID_WHEN_PASSIVE.match(question.strip())
+    if said.group("verb").lower() == "mention":
         return None
     return _said_anywhere(toolbox, question, phrase, spans, video, occurrence)
 
