@@ -46,7 +46,7 @@ _DESCRIBE = re.compile(r"\b(describe|what('s| is) (in|on) (the )?(picture|frame|
 _LIST = re.compile(r"\b((which|what) (videos|files|recordings|clips)|list (the |my |all )?(videos|files)|"
                    r"(which|what) (video|file|recording|clip|film|movie) (is|was) (the )?(longest|shortest)|"
                    r"(longest|shortest) (video|file|recording|clip|film|movie)|"
-                   r"how many (videos|files|clips)|what do i have|"
+                   r"how many (videos|files|clips|(different )?languages)|what do i have|"
                    r"(what|which) languages?\b(?! (does|do|did|is|was) (the )?(\w+ )?(say|said|mean)))\b", re.I)
 # "how long is the video?" (not "how long is the red car on screen?": that is an event's length)
 LENGTH_ASK = re.compile(r"\bhow long (?:is|are|was|were|does)\b(?:\s+(?:the|this|that|these|each|every|my|all|it))*"

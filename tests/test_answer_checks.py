@@ -173,6 +173,13 @@ def test_questions_over_the_video_list_are_answered_from_it(library, toolbox):
     cars = ask("Which videos have cars in them?")
     assert [Path(c["video"]).name for c in cars["citations"]] == ["car-detection.mp4"], cars["answer"]
     assert "4 cars" in cars["answer"]
+    # languages as the transcriber found them: only English is spoken here (jfk, friday, GRID, its audio)
+    langs = ask("How many different languages are spoken across my videos?")
+    assert langs["answer"].startswith("1 language spoken in 7 videos: English"), langs["answer"]
+    assert {Path(c["video"]).name for c in langs["citations"]} == {
+        "jfk.flac", "friday_his_girl_friday.mp4", "grid_seven_speakers.mp4", "grid_seven_speakers_audio_only.m4a"}
+    assert ask("What languages are spoken in the bunny video?")["answer"].startswith(
+        "No speech found in big_buck_bunny_0_30.webm"), "the bunny clip has no speech"
     listing = ask("What videos are there?")
     assert listing["answer"].startswith(f"{len(toolbox.list_videos())} videos:"), listing["answer"]
     # a question about what is said in them is a search of speech, not of the list
