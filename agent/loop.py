@@ -951,6 +951,9 @@ def run_agent(question: str, settings: Settings, toolbox, video: str | None = No
         result = run._finish(prompts.load("traits"), [], streamed=False)
         result.update(mode="declined", route={"kind": "declined", "tool": None, "by": "regex"})
         return result
+    past = _past_the_end(run)
+    if past is not None:
+        return past
     r = route(question, video)
     if mode == "fast" or (mode == "auto" and r.fast):
         result = _fast(run)
@@ -958,6 +961,23 @@ def run_agent(question: str, settings: Settings, toolbox, video: str | None = No
         result = _loop(run, r)
     result["mode"] = "fast" if (mode == "fast" or (mode == "auto" and r.fast)) else "agent"
     result["route"] = {"kind": r.kind, "tool": r.tool, "by": r.by}
+    return result
+
+
+def _past_the_end(run: _Run) -> dict[str, Any] | None:
+    """"What happens at 0:40 in his girl friday?" of a 6 s clip: the time is past its end, and so
+    said (the frame at its end had been described as if it were at 0:40)."""
+    at = lexical.time_in(run.question)
+    if not run.video or not isinstance(at, float):
+        return None
+    rec = run.toolbox.store.resolve_video(run.video)
+    if lasts_until({"duration": rec.duration}, at):
+        return None
+    whole = run.log.add(rec.path, 0.0, rec.duration, "video", f"{Path(rec.path).name}: {fmt_time(rec.duration)} long",
+                        None, "length")
+    result = run._finish(f"{Path(rec.path).name} is only {fmt_time(rec.duration)} long: {fmt_time(at)} is past its end.",
+                         [whole], streamed=False)
+    result.update(mode="fast", route={"kind": "past_end", "tool": None, "by": "regex"})
     return result
 
 

@@ -245,3 +245,16 @@ def test_speakers_are_not_counted_where_no_face_tells_them_apart(library, toolbo
     wrong = '{"evidence": ["E1"], "answer": "2 speakers say country."}'
     result = run_agent("How many speakers say country?", settings, toolbox, video="jfk.flac", llm=ScriptedLLM([wrong] * 2))
     assert result["answer"].startswith("Speakers are not counted in jfk.flac"), result["answer"]
+
+
+def test_a_time_past_the_end_of_the_video_named_is_said_to_be(library, toolbox):
+    """friday lasts 6.2 s and jfk 11 s (by their files): 0:40 in friday is past its end, and said so
+    with no model asked; 0:09 in jfk is not."""
+    settings, _ = library
+    past = run_agent("What's happening around 0:40 in his girl friday?", settings, toolbox, llm=ScriptedLLM([]))
+    assert past["route"]["kind"] == "past_end", past["route"]
+    assert past["answer"] == "friday_his_girl_friday.mp4 is only 00:06 long: 00:40 is past its end.", past["answer"]
+    assert [Path(c["video"]).name for c in past["citations"]] == ["friday_his_girl_friday.mp4"]
+    inside = run_agent("What is said at 0:09 in jfk.flac?", settings, toolbox,
+                       llm=ScriptedLLM(['{"evidence": ["E1"], "answer": "ask what you can do for your country"}']))
+    assert inside["route"]["kind"] != "past_end", inside["answer"]
