@@ -325,6 +325,13 @@ def test_counting(event_toolbox):
     # no black car passes: the answer says none, with the cars there are
     top = event_toolbox.find_moments("How many black cars are there?")[0]
     assert top.evidence[0].text.startswith("0 black cars in car-detection.mp4; it has 4 cars"), top.evidence[0].text
+    # "at the same time": the most together. By eye the visitors come one at a time; the silver and
+    # the red car are both on screen 15.04-18.0 s
+    res = event_toolbox.count_events("How many people are in the room at the same time?")
+    assert res["count"] == 1 and "6 people in all" in res["text"], res["text"]
+    res = event_toolbox.count_events("What is the maximum number of cars on screen at once?", video="car-detection.mp4")
+    assert res["count"] == 2 and len(res["events"]) == 2, res["text"]
+    assert abs(res["events"][0]["start"] - 14.3) <= 1.0 and abs(res["events"][1]["start"] - 15.04) <= 1.0, res["text"]
     # the fast path's answer for a counting question quotes the count
     top = event_toolbox.find_moments("How many people walk in?")[0]
     assert top.evidence[0].text.startswith("6 people")

@@ -31,6 +31,9 @@ _ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|
 _SECOND_TO_LAST = re.compile(r"\b(second|2nd)[- ](to[- ])?last\b", re.I)
 _COUNT = re.compile(r"\b(how many|number of|count (the|all)?)\b", re.I)
 _DISTINCT = re.compile(r"\b(different|distinct|separate|individual|unique)\b", re.I)
+# "how many people are in the room at the same time?": the most on screen together, not all of them
+_AT_ONCE = re.compile(r"\b(at the same time|at once|at one time|at a time|simultaneously|at most|at the most|"
+                      r"maximum|max)\b(?!\s+(?:as|with)\b)", re.I)
 _BEFORE_AFTER = re.compile(r"\b(right |just |immediately |shortly )?(before|after)\b\s+(?P<anchor>.+)$", re.I)
 _WHILE = re.compile(r"\b(while|during|as long as)\b\s+(?P<anchor>.+?)(\s+(is|are)\s+(on[- ]screen|visible|shown|"
                     r"there|in (the )?(picture|frame|room|view))|\s+(appears?|drives?|passes|moves?|walks?|stands?))?"
@@ -92,11 +95,13 @@ class TemporalQuery:
     subject: str = ""  # the words that describe the events (for similarity when no class word)
     anchor: str | None = None  # before/after/while: the other event, in words
     distinct: bool = False  # "how many different people"
+    at_once: bool = False  # "how many people at the same time": the most whose events overlap
     key: str = ""  # for "most": fastest | slowest | longest | shortest | biggest | smallest
 
     def to_json(self) -> dict[str, Any]:
         return {"op": self.op, "n": self.n, "class": self.cls, "colours": self.colour_words,
-                "subject": self.subject, "anchor": self.anchor, **({"key": self.key} if self.key else {})}
+                "subject": self.subject, "anchor": self.anchor, **({"key": self.key} if self.key else {}),
+                **({"at_once": True} if self.at_once else {})}
 
 
 def _ordinal_n(text: str, m: re.Match) -> int:
@@ -136,7 +141,7 @@ def parse_temporal(question: str) -> TemporalQuery | None:
         if cls is None:
             return None  # "how many videos", "how many times does he say ..." are not about events
         return TemporalQuery("count", cls=cls, colour_words=_colours_of(rest), subject=rest.strip(" ?.!"),
-                             distinct=bool(_DISTINCT.search(q)))
+                             distinct=bool(_DISTINCT.search(q)), at_once=bool(_AT_ONCE.search(q)))
     if _SPEECH.search(q):
         return None  # "when does the first speaker say ...": speech, not events
     m = _EMPTY.search(q)
@@ -597,6 +602,26 @@ def answer_temporal(toolbox, question: str, video: str | None = None,
     return None
 
 
+def _at_once_in(tq: TemporalQuery, vid: str, vpath: str, chosen: list[Hit]) -> TemporalAnswer:
+    """The most events of the kind on screen together, and the first stretch when there are that
+    many: a sweep over their starts and ends (an end before a start at the same time)."""
+    edges = sorted([(h.start, 1) for h in chosen] + [(h.end, -1) for h in chosen], key=lambda e: (e[0], e[1]))
+    best, now, span = 0, 0, (chosen[0].start, chosen[0].end)
+    for i, (t, step) in enumerate(edges):
+        now += step
+        if now > best:
+            best = now
+            span = (t, next(u for u, d in edges[i + 1:] if d < 0))
+    together = [h for h in chosen if h.start < span[1] and h.end > span[0]]
+    name = vpath.rsplit('/', 1)[-1]
+    text = (f"{best} {_noun(tq, best)} at most at once in {name}, {fmt_span(*span)}: "
+            + "; ".join(f"{_event_label(h)} {fmt_span(h.start, h.end)}" for h in together)
+            + f" ({len(chosen)} {_noun(tq, len(chosen))} in all, counted over its object events)")
+    hit = Hit(video=vpath, start=span[0], end=span[1], score=1.0, text=text, kind="segment:count",
+              meta={"video_id": vid, "count": best})
+    return TemporalAnswer(tq, vid, vpath, together, Moment(vpath, span[0], span[1], 1.0, [hit] + together), text)
+
+
 def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalAnswer | None:
     events = _events(toolbox.store, vid)
     rec = toolbox.store.done_videos().get(vid)
@@ -613,6 +638,8 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
             return _count_faces(toolbox, tq, vid, vpath)
         if not chosen and tq.cls is None:
             return None
+        if tq.at_once and chosen:
+            return _at_once_in(tq, vid, vpath, chosen)
         n = len(chosen)
         noun = _noun(tq, n)
         caveat = "; each event is one appearance, so someone who comes back counts twice" if tq.cls == "person" else ""
