@@ -149,7 +149,10 @@ def parse_temporal(question: str) -> TemporalQuery | None:
         thing = m.group("thing") or ""
         cls = "person" if m.group("nobody") else (_class_of(thing) if thing else None)
         cls = cls or next((_PLACE_CLASS[w] for w in re.findall(r"[a-z]+", q.lower()) if w in _PLACE_CLASS), "*")
-        return TemporalQuery("empty", cls=cls, subject=q)
+        # "for the last time", "first empty": which of the empty stretches ("after the second person
+        # leaves" names an event, not a stretch)
+        o = _ORDINAL.search(q) if not _BEFORE_AFTER.search(q) else None
+        return TemporalQuery("empty", n=_ordinal_n(q, o) if o else 0, cls=cls, subject=q)
     m = _BEFORE_AFTER.search(q)
     if m:
         head, anchor = q[:m.start()], m.group("anchor").strip(" ?.!")
@@ -375,17 +378,23 @@ def _empty_in(toolbox, tq: TemporalQuery, vid: str, vpath: str, events: list[Hit
         text = f"never {what} in {name}: there is always a {_noun(tq, 1)} on screen where objects are tracked"
         return TemporalAnswer(tq, vid, vpath, mine, None, text)
     longest = max(gaps, key=lambda g: g[1] - g[0])
+    pick = gaps[tq.n - 1 if tq.n > 0 else tq.n] if tq.n and -len(gaps) <= tq.n <= len(gaps) else longest
+    which = (f"the {_ordinal_word(tq.n)} {fmt_span(*pick)}" if pick is not longest or tq.n
+             else f"longest {fmt_span(*longest)}")
     text = (f"{what} in {name} at: " + ", ".join(fmt_span(a, b) for a, b in gaps)
-            + f" (between its {len(mine)} {_noun(tq, len(mine))} events; longest {fmt_span(*longest)})"
+            + f" (between its {len(mine)} {_noun(tq, len(mine))} events; {which})"
             if mine else f"{what} in {name} at any time: {fmt_span(*longest)} (no {_noun(tq, 2)} seen)")
-    hit = Hit(video=vpath, start=longest[0], end=longest[1], score=1.0, text=text, kind="segment:count",
+    hit = Hit(video=vpath, start=pick[0], end=pick[1], score=1.0, text=text, kind="segment:count",
               meta={"video_id": vid, "gaps": [[round(a, 2), round(b, 2)] for a, b in gaps]})
-    return TemporalAnswer(tq, vid, vpath, mine, Moment(vpath, longest[0], longest[1], 1.0, [hit]), text)
+    return TemporalAnswer(tq, vid, vpath, mine, Moment(vpath, pick[0], pick[1], 1.0, [hit]), text)
 
 
 def _ordinal_word(n: int) -> str:
+    """1 -> "first"; from the end: -1 -> "last", -2 -> "second to last"."""
     from vidsage.index.events import _ordinal
 
+    if n < 0:
+        return "last" if n == -1 else f"{_ordinal(-n)} to last"
     return _ordinal(n)
 
 
