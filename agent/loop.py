@@ -39,7 +39,7 @@ from vidsage.config import Settings
 from vidsage.tools import lexical
 from vidsage.tools.lexical import named_video
 from vidsage.tools.lc import TOOL_NAMES, TOOL_SPECS, Evidence, EvidenceLog, make_tools, quote, render, run_tool
-from vidsage.types import StoreError, fmt_span, fmt_time, same_moment
+from vidsage.types import StoreError, fmt_span, fmt_time, overlap_share, same_moment
 
 from .fast import NOT_FOUND_SCORE
 from .llm import LLM, LLMError, get_llm
@@ -1004,7 +1004,7 @@ def _fast(run: _Run) -> dict[str, Any]:
         if cited is not None and (_NOTHING_FOUND.search(cited.text) or not times_agree(result["answer"], cited)):
             # "no speech found" is the answer, not a time in it; and an answer whose times are not
             # the cited moment's ("between 00:20 and 00:23" citing 00:00-00:06) says the moment itself
-            result["answer"] = cited.line().split("] ", 1)[1]
+            result["answer"] = moment_said(cited)
     if result["answer"] != model_text:
         result["streamed"] = False  # what was streamed is not the answer: it is printed again
     ranked = [{"video": m.video, "start": round(m.start, 2), "end": round(m.end, 2),
@@ -1020,12 +1020,33 @@ _MM_SS = re.compile(r"\b(\d{1,2}):(\d{2})\b")
 _NOTHING_FOUND = re.compile(r"^said: no speech found in ")
 
 
+_SPAN_SAID = re.compile(r"\b(\d{1,2}):(\d{2})\s*(?:–|—|-|to|and|until|till)\s*(\d{1,2}):(\d{2})\b")
+
+
 def times_agree(answer: str, cited: Evidence) -> bool:
     """Whether a "when" answer's mm:ss times include one inside the cited moment (within 2 s), or it
     states none. Another time may be named beside it ("after the white car at 00:05"), but an
-    answer with only other times contradicts its citation."""
+    answer with only other times contradicts its citation. A span the answer gives must overlap the
+    moment by half (of the shorter): "00:25–00:30" does not state 00:19–00:25."""
+    spans = [(int(a) * 60 + int(b) - 0.5, int(c) * 60 + int(d) + 0.5) for a, b, c, d in _SPAN_SAID.findall(answer)]
+    if spans:
+        return any(overlap_share(sp, (cited.start, cited.end)) >= 0.5 for sp in spans)
     times = [int(a) * 60 + int(b) for a, b in _MM_SS.findall(answer)]
     return not times or any(cited.start - 2.0 <= t <= cited.end + 2.0 for t in times)
+
+
+_LINE_LABEL = re.compile(r"^(?:[a-z ]+: )?(?:object event \d+ of \d+ in this video: )?")
+
+
+def moment_said(cited: Evidence) -> str:
+    """A "when" answer that is the cited moment itself: its times and what it is, in words
+    ("00:05–00:09 in car-detection.mp4: a grey/white car enters from the bottom, …"); a moment
+    that says nothing was found is said as it is ("no speech found in …")."""
+    what = _LINE_LABEL.sub("", cited.text, count=1).split("; all object events", 1)[0].strip()
+    if _NOTHING_FOUND.search(cited.text):
+        return what[0].upper() + what[1:] + "."
+    what = what if len(what) <= 200 else what[:200].rsplit(" ", 1)[0] + " …"
+    return f"{fmt_span(cited.start, cited.end)} in {Path(cited.video).name}: {what}"
 
 
 def plain_times(answer: str, cited: dict[str, Any]) -> str:
@@ -1061,7 +1082,7 @@ def _keep_best_ranked(run: _Run, result: dict[str, Any], moments: list[Evidence]
     asked = lexical.tokens(run.question)
     if picked is not None and lexical.overlap(asked, picked.text) > lexical.overlap(asked, top.text):
         return result
-    answer = top.line().split("] ", 1)[1]
+    answer = moment_said(top)
     return {**result, "answer": answer, "streamed": False, "model_answer": result["answer"],
             "citations": [{"video": top.video, "start": round(top.start, 2), "end": round(top.end, 2)}],
             "cited": [top.id]}

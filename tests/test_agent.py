@@ -529,6 +529,23 @@ def test_a_when_answer_states_a_time_of_its_moment():
     assert not times_agree("The room is empty between 00:20 and 00:23.", cited)
     assert times_agree("From 00:00 to 00:06.", cited) and times_agree("After the visitor leaves.", cited)
     assert times_agree("At 00:05, after the car at 00:20.", cited)
+    # a span must be the moment's, not one that merely touches it
+    road = Evidence("E2", "/m/road.mp4", 19.3, 25.3, "moment", "count: no vehicles in road.mp4 at: 00:19–00:25")
+    assert not times_agree("00:25–00:30", road) and times_agree("From 00:19 to 00:25.", road)
+    assert times_agree("00:20-00:24, after the red car", road)
+
+
+def test_a_when_answer_replaced_by_its_moment_reads_as_an_answer():
+    """The replacement had been the evidence line itself: "car.mp4 @ 00:05–00:09 (moment): «object: …»"."""
+    from vidsage.agent.loop import moment_said
+    from vidsage.tools.lc import Evidence
+
+    car = Evidence("E1", "/m/car.mp4", 4.56, 9.04, "moment", "object: object event 1 of 4 in this video: a grey/white "
+                   "car enters from the bottom, moves from bottom to top, leaves at the top, 00:05-00:09 (4.5 s)")
+    assert moment_said(car) == ("00:05–00:09 in car.mp4: a grey/white car enters from the bottom, moves from bottom "
+                                "to top, leaves at the top, 00:05-00:09 (4.5 s)")
+    silent = Evidence("E2", "/m/car.mp4", 0.0, 30.2, "moment", "said: no speech found in car.mp4 (it has no audio)")
+    assert moment_said(silent) == "No speech found in car.mp4 (it has no audio)."
 
 
 
