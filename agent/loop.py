@@ -1162,6 +1162,12 @@ def _first_action(run: _Run, r: Route) -> tuple[str, dict[str, Any], str] | None
             return ("list_videos", {}, "router")
         duration = float(v.get("duration") or 0.0)
         if r.kind == "summary":
+            langs = lexical.languages_named(run.question)
+            chunks = [c for c in run.toolbox.get_transcript(v["video"])
+                      if str(c.meta.get("language") or "").split("-")[0] in langs] if langs else []
+            if chunks:  # "what does the German speaker say?" of a video that mixes languages: that stretch
+                return ("get_transcript", {"video": v["video"], "start": chunks[0].start,
+                                           "end": max(c.end for c in chunks)}, "router")
             return ("get_transcript", {"video": v["video"], "start": 0.0, "end": None}, "router")
         if r.kind == "said_at":
             chunks = run.toolbox.get_transcript(v["video"])

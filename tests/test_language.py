@@ -54,3 +54,17 @@ def test_when_is_it_read_in_german(mixed):
 def test_a_video_all_in_one_language_is_not_a_language_stretch(mixed):
     top = mixed.find_moments("When does she speak in French?", k=3)
     assert not top or not (top[0].video.endswith("french.aiff") and top[0].evidence[0].meta.get("chunks"))
+
+
+def test_what_the_german_speaker_says_is_read_from_the_german_stretch(mixed, tmp_path):
+    """"What does the German speaker say?" reads the German part (from ~31 s), not the whole file from
+    its English start (the model then quoted the English licence)."""
+    from agent_fixtures import ScriptedLLM
+
+    from vidsage.agent.loop import run_agent
+
+    result = run_agent("What does the German speaker say?", mixed.settings, mixed,
+                       llm=ScriptedLLM(['{"evidence": ["E1"], "answer": "Jeden, der diese Software erhält"}']))
+    read = [c for c in result["tool_calls"] if c["tool"] == "get_transcript"]
+    assert read and 28.0 <= read[0]["args"]["start"] <= 33.0, read
+    assert "Jeden" in read[0]["content"] and "Permission" not in read[0]["content"], read[0]["content"][:200]
