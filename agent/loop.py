@@ -281,9 +281,10 @@ class _Run:
     """State of one question."""
 
     def __init__(self, question: str, settings: Settings, toolbox, video: str | None,
-                 on_token: Callable[[str], None] | None, llm: LLM | None):
+                 on_token: Callable[[str], None] | None, llm: LLM | None, asked: str | None = None):
         self.t0 = time.perf_counter()
-        self.question = question
+        self.question = question  # as parsed ("the fifth speaker" for "speaker 5")
+        self.asked = asked or question  # as the user wrote it, for the result
         self.settings = settings
         self.toolbox = toolbox
         self.video = video
@@ -517,7 +518,7 @@ class _Run:
             if e not in cited and not any(same_moment(ref, m) for m in moments):
                 moments.append({**ref, "score": round(e.score, 4)})
         out: dict[str, Any] = {
-            "question": self.question, "answer": text, "citations": citations, "moments": moments,
+            "question": self.asked, "answer": text, "citations": citations, "moments": moments,
             "tool_calls": self.calls, "seconds": round(time.perf_counter() - self.t0, 3),
             "streamed": streamed, "evidence": [e.to_json() for e in self.log.items],
             "cited": [e.id for e in cited], "llm_calls": self.llm_calls,
@@ -940,12 +941,13 @@ def run_agent(question: str, settings: Settings, toolbox, video: str | None = No
     mode: "auto" (route), "fast" (always the fast path), "agent" (always the tool loop).
     When `streamed` is True, `on_token` has received the whole answer text; otherwise print `answer`.
     """
-    question = " ".join(question.split())[: settings.max_question_chars]
+    asked = " ".join(question.split())[: settings.max_question_chars]
+    question = lexical.numbered_as_ordinal(asked)
     if video is None:
         # "when does the title appear in the bunny video?": every search keeps to the video named
         named = named_video(question, [{"video": r.path} for r in toolbox.store.done_videos().values()])
         video = named["video"] if named else None
-    run = _Run(question, settings, toolbox, video, on_token, llm)
+    run = _Run(question, settings, toolbox, video, on_token, llm, asked=asked)
     if _TRAITS.search(question):
         # no model sees race or ethnicity, and none should guess it from a face
         result = run._finish(prompts.load("traits"), [], streamed=False)

@@ -258,3 +258,20 @@ def test_a_time_past_the_end_of_the_video_named_is_said_to_be(library, toolbox):
     inside = run_agent("What is said at 0:09 in jfk.flac?", settings, toolbox,
                        llm=ScriptedLLM(['{"evidence": ["E1"], "answer": "ask what you can do for your country"}']))
     assert inside["route"]["kind"] != "past_end", inside["answer"]
+
+
+def test_a_speaker_numbered_is_the_nth_speaker(library, toolbox):
+    """"Speaker 2" is the second speaker: in GRID (by ear) the second says "bin blue F2 now" at
+    3.7-5.1 s. The result keeps the question as asked."""
+    from vidsage.tools.lexical import numbered_as_ordinal
+
+    assert numbered_as_ordinal("What is person #3 wearing?") == "What is the third person wearing?"
+    assert numbered_as_ordinal("what does the speaker say at 5 seconds?") == "what does the speaker say at 5 seconds?"
+    settings, _ = library
+    q = "What does speaker 2 say in the grid video?"
+    result = run_agent(q, settings, toolbox, llm=ScriptedLLM(['{"evidence": ["E1"], "answer": "Bin blue F2 now."}']))
+    assert result["question"] == q
+    first = result["tool_calls"][0]
+    assert first["tool"] == "find_moments" and "bin blue" in first["content"].lower(), first["content"][:300]
+    top = result["citations"][0]
+    assert Path(top["video"]).name == "grid_seven_speakers.mp4" and 3.0 <= top["start"] <= 4.5, top

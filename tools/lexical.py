@@ -90,6 +90,21 @@ def _is_run_of(run: list[str], parts: list[str]) -> bool:
     return any(parts[j:j + len(run)] == run for j in range(len(parts) - len(run) + 1))
 
 
+_NUMBERED = re.compile(r"\b(?:the\s+)?(speaker|person|visitor|car|vehicle|man|woman|guy|face|shot|title)\s+"
+                       r"(?:no\.?\s*|number\s+|#\s*)?(\d{1,2})\b(?![:.]\d|\s*(?:s|secs?|seconds?|mins?|minutes?)\b)", re.I)
+_ORDINAL_WORDS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+
+
+def numbered_as_ordinal(question: str) -> str:
+    """"what does speaker 5 say?" -> "what does the fifth speaker say?": a thing numbered in order
+    is the n-th of its kind (the form every order question is parsed in)."""
+    def spell(m: re.Match) -> str:
+        n = int(m.group(2))
+        return f"the {_ORDINAL_WORDS[n - 1] if 1 <= n <= 10 else f'{n}th'} {m.group(1)}" if n >= 1 else m.group(0)
+
+    return _NUMBERED.sub(spell, question)
+
+
 def language_name(code: str) -> str:
     """"de" -> "German"; an unknown code is returned as it is."""
     for name, c in LANGUAGE_NAMES.items():
