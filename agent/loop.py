@@ -613,6 +613,35 @@ def silent_answer(question: str, answer: str, shown: list[Evidence], toolbox) ->
     return " ".join(parts), mute + quiet
 
 
+_MUSIC_ASK = re.compile(r"\b(music|musical|songs?|singing|sings?|sung|soundtrack|melody|tune|instrumental|"
+                        r"(?:background|any) (?:sound|noise)s?)\b", re.I)
+
+
+def music_answer(question: str, answer: str, shown: list[Evidence], toolbox) -> Fact | None:
+    """For "is there music in the bunny video?": what indexing heard, which is speech only. A video
+    with no audio track has no music; one with sound but no speech may have music, which vidsage
+    cannot tell from other sound. (The model said "no music" of the bunny clip, which has a score.)
+    A video with speech is the model's: songs may be in its words."""
+    if not _MUSIC_ASK.search(question) or not shown:
+        return None
+    videos = toolbox.list_videos()
+    named = named_video(question, videos)
+    record = named or next((v for v in videos if v["video"] == shown[0].video), None)
+    said = music_unheard(record) if record else None
+    return (said, [next((e for e in shown if e.video == record["video"]), shown[0])]) if said else None
+
+
+def music_unheard(record: dict[str, Any]) -> str | None:
+    """What can be said of music in a listed video with no speech; None when it has speech."""
+    if record.get("chunks"):
+        return None
+    name = Path(record["video"]).name
+    if "audio" not in str(record.get("streams", "")):
+        return f"{name} has no audio track, so no music."
+    return (f"{name} has sound, but no speech was found in it; vidsage hears speech only, so it cannot "
+            f"tell whether that sound is music.")
+
+
 _PICTURE_ASK = re.compile(r"\b(black[- ]and[- ]white|black ?& ?white|b ?& ?w|monochrome|gr[ae]yscale)\b|"
                           r"\bin (full )?colou?rs?\b|\bcolou?r (film|video|footage|picture)\b", re.I)
 
@@ -854,7 +883,7 @@ def letter_answer(question: str, answer: str, shown: list[Evidence], toolbox=Non
     return f"{picks[0]} (“{text.strip()}”)", [said]
 
 
-INDEX_FACTS = (screen_text_answer, silent_answer, length_answer, picture_answer, backdrop_answer, library_answer,
+INDEX_FACTS = (screen_text_answer, silent_answer, music_answer, length_answer, picture_answer, backdrop_answer, library_answer,
                who_talks_answer, sequence_answer, letter_answer, uncounted_answer)
 
 
@@ -953,9 +982,9 @@ def run_agent(question: str, settings: Settings, toolbox, video: str | None = No
         result = run._finish(prompts.load("traits"), [], streamed=False)
         result.update(mode="declined", route={"kind": "declined", "tool": None, "by": "regex"})
         return result
-    past = _past_the_end(run)
-    if past is not None:
-        return past
+    known = _past_the_end(run) or _music_unheard_in(run)
+    if known is not None:
+        return known
     r = route(question, video)
     if mode == "fast" or (mode == "auto" and r.fast):
         result = _fast(run)
@@ -980,6 +1009,22 @@ def _past_the_end(run: _Run) -> dict[str, Any] | None:
     result = run._finish(f"{Path(rec.path).name} is only {fmt_time(rec.duration)} long: {fmt_time(at)} is past its end.",
                          [whole], streamed=False)
     result.update(mode="fast", route={"kind": "past_end", "tool": None, "by": "regex"})
+    return result
+
+
+def _music_unheard_in(run: _Run) -> dict[str, Any] | None:
+    """"Is there music in the bunny video?" of a video named that has no speech: what can be said,
+    with no search (a video without audio has nothing to search for music in)."""
+    if not run.video or not _MUSIC_ASK.search(run.question):
+        return None
+    rec = run.toolbox.store.resolve_video(run.video)
+    said = music_unheard(next((v for v in run.toolbox.list_videos() if v["video"] == rec.path), {"video": rec.path,
+                                                                                              "chunks": 1}))
+    if said is None:
+        return None
+    whole = run.log.add(rec.path, 0.0, rec.duration, "video", f"{Path(rec.path).name}: {said}", None, "list_videos")
+    result = run._finish(said, [whole], streamed=False)
+    result.update(mode="fast", route={"kind": "unheard", "tool": None, "by": "regex"})
     return result
 
 

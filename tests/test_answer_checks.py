@@ -275,3 +275,16 @@ def test_a_speaker_numbered_is_the_nth_speaker(library, toolbox):
     assert first["tool"] == "find_moments" and "bin blue" in first["content"].lower(), first["content"][:300]
     top = result["citations"][0]
     assert Path(top["video"]).name == "grid_seven_speakers.mp4" and 3.0 <= top["start"] <= 4.5, top
+
+
+def test_music_is_not_denied_where_vidsage_cannot_hear_it(library, toolbox):
+    """The bunny clip has a sound track with no speech (by ear, a score); the silent GRID copy has no
+    audio track (by its streams). The model said "no music" of the bunny clip."""
+    settings, _ = library
+    no = '{"evidence": ["E1"], "answer": "No, there is no music."}'
+    bunny = run_agent("Is there music in the bunny video?", settings, toolbox, llm=ScriptedLLM([no, no]))
+    assert "cannot tell whether that sound is music" in bunny["answer"], bunny["answer"]
+    assert bunny["answer"].startswith("big_buck_bunny_0_30.webm has sound"), bunny["answer"]
+    silent = run_agent("Is there any music in vidéo sans son – 七人の話者 (video only).mp4?", settings, toolbox,
+                       llm=ScriptedLLM([no, no]))
+    assert silent["answer"].endswith("has no audio track, so no music."), silent["answer"]
