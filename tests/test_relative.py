@@ -141,6 +141,8 @@ def test_when_words_are_said_by_anyone(toolbox):
     ('How many times is "now" said in the grid clip?', "now"),
     ("How many times is the word helmet mentioned?", "helmet"),
     ("How many cars pass?", None),  # a count of things seen (the event list)
+    ("how many times does the word 'now' appear in grid", "now"),
+    ("How often does the name Hildy come up?", "Hildy"),
 ])
 def test_parse_said_count(question, phrase):
     from vidsage.tools.relative import parse_said_count

@@ -59,6 +59,9 @@ _SAID_COUNT = re.compile(r"^\s*how (?:many times|often)\s+(?:does|did|do|is|was|
                          r"(?P<phrase>.+?)\s*[?.!]*$", re.I)
 _SAID_COUNT_PASSIVE = re.compile(r"^\s*how (?:many times|often)\s+(?:is|was|are|were)\s+(?:the (?:words?|phrase|name)\s+)?"
                                  r"(?P<phrase>.+?)\s+(?:said|mentioned|spoken|used|repeated|uttered)\b(?P<rest>.*)$", re.I)
+# "how many times does the word now appear / come up?"
+_SAID_COUNT_WORD = re.compile(r"^\s*how (?:many times|often)\s+(?:does|do|did)\s+the (?:words?|phrase|name)\s+"
+                              r"(?P<phrase>.+?)\s+(?:appear|occur|come up|show up|get said|crop up)\b(?P<rest>.*)$", re.I)
 _QUOTES = " \"'“”‘’"  # quote marks around a phrase in a question
 MIN_COVER = 0.75  # share of the anchor's words (stopwords too) that must be found in order
 MAX_WORDS = 14
@@ -354,8 +357,8 @@ _SPEAKERS_COUNT = re.compile(r"^\s*how many (?:of the )?(?:speakers|people|perso
 def parse_said_count(question: str) -> str | None:
     """The words to count in "how many times does <someone> say <words>?" (or "how many speakers
     say <words>?"), else None."""
-    m = _SAID_COUNT_PASSIVE.match(question.strip()) or _SAID_COUNT.match(question.strip()) or \
-        _SPEAKERS_COUNT.match(question.strip())
+    m = _SAID_COUNT_PASSIVE.match(question.strip()) or _SAID_COUNT_WORD.match(question.strip()) or \
+        _SAID_COUNT.match(question.strip()) or _SPEAKERS_COUNT.match(question.strip())
     if not m:
         return None
     phrase = _VIDEO_TAIL.sub("", m.group("phrase")).strip(_QUOTES)
