@@ -366,6 +366,11 @@ def test_shots_are_counted_and_picked_by_order(toolbox):
     assert res["count"] == 7 and "6 cuts" in res["text"], res["text"]
     res = toolbox.count_events("How many scenes does it have?", video="big_buck_bunny_0_30.webm")
     assert res["count"] == 4, res["text"]
+    # its cuts, by eye at 11.80, 15.67 and 22.96 s: scene changes are cuts, not shots
+    res = toolbox.count_events("How many scene changes are in the bunny clip?", video="big_buck_bunny_0_30.webm")
+    assert res["count"] == 3 and res["text"].startswith("3 cuts in big_buck_bunny_0_30.webm, at 00:12, 00:16, 00:23"), res
+    when = answer_temporal(toolbox, "When does the camera cut?", video="big_buck_bunny_0_30.webm")
+    assert when is not None and abs(when.moment.start + 0.5 - 11.8) <= 0.5, when
     third = answer_temporal(toolbox, "What is in the third scene?", video="big_buck_bunny_0_30.webm")
     assert third is not None and abs(third.moment.start - 15.6) <= 0.7 and abs(third.moment.end - 22.9) <= 0.7
     assert "PEACH" in third.text, third.text

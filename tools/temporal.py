@@ -30,6 +30,10 @@ _ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|
                       r"penultimate|earliest|latest|(\d{1,3})(?:st|nd|rd|th))\b", re.I)
 _SECOND_TO_LAST = re.compile(r"\b(second|2nd)[- ](to[- ])?last\b", re.I)
 _COUNT = re.compile(r"\b(how many|number of|count (the|all)?)\b", re.I)
+_HOW_MANY_SECONDS = re.compile(r"\bhow many (?:seconds|secs|minutes|mins)\b", re.I)
+# the cuts between shots, as a question names them ("scene changes", "when does the camera cut?")
+_CUTS = re.compile(r"\b(?:cuts?|scene (?:changes?|switch\w*)|changes? (?:of )?scenes?|scene transitions?|"
+                   r"shot (?:changes?|transitions?)|transitions?|camera (?:cuts?|changes?|switch\w*))\b", re.I)
 _DISTINCT = re.compile(r"\b(different|distinct|separate|individual|unique)\b", re.I)
 # "how many people are in the room at the same time?": the most on screen together, not all of them
 _AT_ONCE = re.compile(r"\b(at the same time|at once|at one time|at a time|simultaneously|at most|at the most|"
@@ -135,6 +139,11 @@ def parse_temporal(question: str) -> TemporalQuery | None:
 
     if parse_said_count(q) is not None:
         return None  # "how many times does someone say now?": a count of words said (relative.said_count)
+    # "how many seconds does the third person stay?" asks how long, not how many
+    q = _HOW_MANY_SECONDS.sub("how long", q)
+    if _CUTS.search(q) and (_COUNT.search(q) or re.match(r"\s*(?:when|at what)\b", q, re.I)):
+        # "how many scene changes?", "when does the camera cut?": the cuts between shots
+        return TemporalQuery("count", cls="shot", subject=q.strip(" ?.!"), key="cuts")
     if _COUNT.search(q):  # "how many people speak" is still a count of people
         rest = q[_COUNT.search(q).end():]
         cls = _class_of(rest) or _class_of(q)
@@ -778,6 +787,15 @@ def _shots_answer(toolbox, tq: TemporalQuery, vid: str, vpath: str) -> TemporalA
         text = f"the {_ordinal_word(tq.n)} shot of {len(shots)} in {name}, {fmt_span(pick.start, pick.end)}: {pick.text}"
         return TemporalAnswer(tq, vid, vpath, [pick], _moment(vpath, pick, text, vid), text)
     n = len(shots)
+    if tq.key == "cuts":
+        cuts = [h.start for h in shots[1:]]
+        said = ", ".join(fmt_time(t) for t in cuts[:30]) + (", ..." if len(cuts) > 30 else "")
+        text = (f"{len(cuts)} cut{'s' if len(cuts) != 1 else ''} in {name}" + (f", at {said}" if cuts else "")
+                + f" (between its {n} shot{'s' if n != 1 else ''})")
+        at = (cuts[0] - 0.5, cuts[0] + 0.5) if cuts else (shots[0].start, shots[-1].end)
+        hit = Hit(video=vpath, start=at[0], end=at[1], score=1.0, text=text, kind="segment:count",
+                  meta={"video_id": vid, "count": len(cuts), "cuts": [round(t, 2) for t in cuts]})
+        return TemporalAnswer(tq, vid, vpath, shots[1:], Moment(vpath, at[0], at[1], 1.0, [hit]), text)
     listed = "; ".join(f"shot {i} {fmt_span(h.start, h.end)}" for i, h in enumerate(shots[:30], 1))
     text = (f"{n} shot{'s' if n != 1 else ''} in {name} ({n - 1} cut{'s' if n != 2 else ''} between them): {listed}"
             + ("; ..." if n > 30 else ""))
