@@ -43,7 +43,7 @@ from vidsage.types import StoreError, fmt_span, fmt_time, overlap_share, same_mo
 
 from .fast import NOT_FOUND_SCORE
 from .llm import LLM, LLMError, get_llm
-from .router import LENGTH_ASK, SILENT_ASK, Route, asks_about_library, content_query, route
+from .router import LENGTH_ASK, SILENT_ASK, STAY_ASK, Route, asks_about_library, content_query, route
 
 NOT_FOUND = "Not found in your videos."
 SHOW_FLOOR = 0.67 * NOT_FOUND_SCORE  # weaker retrieval lines are not shown to the model at all
@@ -593,6 +593,20 @@ def length_answer(question: str, answer: str, shown: list[Evidence], toolbox=Non
     return "; ".join(f"{Path(e.video).name} is {fmt_time(e.end)} long" for e in listed) + ".", listed
 
 
+def stay_answer(question: str, answer: str, shown: list[Evidence], toolbox=None) -> Fact | None:
+    """For "how long does the third person stay?": the length of the event the answer rests on, from
+    its bounds. (The model gave 16 s for a 20 s visit, reading how long the visitor stood still.)"""
+    if not STAY_ASK.search(question) or LENGTH_ASK.search(question) or not shown:
+        return None
+    event = shown[0]
+    if "object event" not in event.text and "text event" not in event.text or event.end <= event.start:
+        return None
+    d = event.end - event.start
+    if any(abs(n - d) <= max(1.5, 0.1 * d) for n in numbers_in(answer)):
+        return None
+    return f"About {round(d)} seconds: {fmt_span(event.start, event.end)} in {Path(event.video).name}.", [event]
+
+
 def silent_answer(question: str, answer: str, shown: list[Evidence], toolbox) -> Fact | None:
     """For "which videos have no sound?": of the videos the listing shows, those with no audio track,
     then those whose audio has no speech in it. (The model named the ones with sound but no speech.)"""
@@ -883,7 +897,7 @@ def letter_answer(question: str, answer: str, shown: list[Evidence], toolbox=Non
     return f"{picks[0]} (“{text.strip()}”)", [said]
 
 
-INDEX_FACTS = (screen_text_answer, silent_answer, music_answer, length_answer, picture_answer, backdrop_answer, library_answer,
+INDEX_FACTS = (screen_text_answer, silent_answer, music_answer, length_answer, stay_answer, picture_answer, backdrop_answer, library_answer,
                who_talks_answer, sequence_answer, letter_answer, uncounted_answer)
 
 

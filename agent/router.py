@@ -54,6 +54,10 @@ LENGTH_ASK = re.compile(r"\bhow long (?:is|are|was|were|does)\b(?:\s+(?:the|this
                         r"files|it)\b(?!\s+(?:on screen|shown|visible|take|stay))|"
                         r"\b(?:duration|length|runtime|running time) of (?:the |this |that |each |every |my |all )*"
                         r"(?:[\w.-]+\s+)?(?:video|videos|clip|clips|film|films|movie|recording|recordings|file|files)\b", re.I)
+# "how long does the third person stay?", "how many seconds is the red car on screen?": an event's
+# length (not the video's: LENGTH_ASK)
+STAY_ASK = re.compile(r"\bhow (?:long|many (?:seconds|secs|minutes|mins))\b.*\b(?:stay\w*|remain\w*|on[- ]screen|"
+                      r"visible|in (?:the )?(?:room|frame|shot|view|picture|scene)|there|present|last|lasts)\b", re.I)
 # "which videos mention / talk about X?" asks what is said, not what the list holds
 _SAYS_ABOUT = re.compile(r"\b(mention\w*|says?|said|talks? about|talked about|discuss\w*|speaks? about|refers? to)\b", re.I)
 _WHICH_VIDEOS_LEAD = re.compile(r"^\s*(?:in )?(?:which|what) (?:videos?|files?|recordings?|clips?)\s+(?:do(?:es)?\s+)?", re.I)
@@ -131,6 +135,9 @@ def route(question: str, video: str | None = None) -> Route:
             return Route("summary", "get_transcript", {"video": video, "start": 0.0, "end": None})
         return Route("summary", "list_videos", {})
     said, seen, event = bool(_SAID.search(q)), bool(_SEEN.search(q)), bool(_EVENT.search(q))
+    if STAY_ASK.search(q):
+        # how long something is seen: its event's bounds, which only find_moments consults
+        return Route("event", "find_moments", {"query": q, "video": video})
     if parse_temporal(q) is not None:
         # "what colour is the car that drives up first?", "how many people walk in?": first / last /
         # n-th / count / while are worked out over the event list, which only find_moments consults

@@ -1,5 +1,6 @@
 """Checks on the model's answers (a scripted model stands in for it), over the real sample library."""
 
+import re
 import sys
 from pathlib import Path
 
@@ -288,3 +289,16 @@ def test_music_is_not_denied_where_vidsage_cannot_hear_it(library, toolbox):
     silent = run_agent("Is there any music in vidéo sans son – 七人の話者 (video only).mp4?", settings, toolbox,
                        llm=ScriptedLLM([no, no]))
     assert silent["answer"].endswith("has no audio track, so no music."), silent["answer"]
+
+
+def test_how_long_something_stays_is_its_events_length(library, toolbox):
+    """By eye the red car is on screen 15.04-18.8 s: about 4 s. The model gave the time a visitor
+    stood still for the length of their visit; a length its answer does not state is the event's."""
+    from vidsage.agent.router import route
+
+    settings, _ = library
+    q = "How many seconds is the red car on screen?"
+    assert route(q).tool == "find_moments" and route("How long is the grid video?").kind == "list"
+    result = run_agent(q, settings, toolbox, llm=ScriptedLLM(['{"evidence": ["E1"], "answer": "About 9 seconds."}']))
+    said = re.match(r"About (\d+) seconds: 00:1[45]", result["answer"])
+    assert said and abs(int(said.group(1)) - 3.8) <= 1.0, result["answer"]
