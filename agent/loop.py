@@ -384,6 +384,29 @@ class _Run:
         # the video list only helped choose a video: once there is content, it is noise to the answer
         return scored + (content if (scored or content) else other)[:12]
 
+    def _translation(self, answer: str, cited: list[Evidence], llm: LLM) -> str | None:
+        """For "translate the Chinese clip": the cited words and their English, when the answer is
+        not English yet (the 1.5B model copied the Chinese words as its answer). None otherwise."""
+        if not _TRANSLATE_ASK.search(self.question) or not cited:
+            return None
+        from vidsage.index.language import text_language
+
+        # CJK words as written, not as the tokeniser spaced them ("扎 自己 的 脚" reads as names)
+        words = re.sub(r"(?<=[\u3040-\u9fff])\s+(?=[\u3040-\u9fff])", "",
+                       _LINE_LABEL.sub("", cited[0].text, count=1).strip())
+        if text_language(words)[0] in (None, "en") or text_language(answer)[0] == "en":
+            return None
+        t0 = time.perf_counter()
+        try:
+            english = llm.complete([{"role": "system", "content": prompts.load("translate")},
+                                    {"role": "user", "content": words}], max_tokens=TRANSLATION_TOKENS)
+        except LLMError as e:
+            self.llm_error = str(e)
+            return None
+        self._llm_stat("translate", t0)
+        english = " ".join(english.split()).strip("«»\"' ")
+        return f"«{words}» in English: {english}" if english else None
+
     def not_found(self, listing: bool = False, floor: float = NOT_FOUND_SCORE) -> bool:
         """Decided from retrieval, not by the model: nothing, or only similarity matches under `floor`.
         The video list counts as evidence only for questions about the library itself (`listing`)."""
@@ -443,6 +466,9 @@ class _Run:
         if not cited:
             cited = [shown[0]]  # the schema forbids this; kept for servers that ignore schemas
         support = grounding(text, cited, self.question)
+        translated = self._translation(text, cited, llm)
+        if translated is not None:
+            return self._finish(translated, cited[:1], streamed=False, grounding=support, model_answer=reply_text(out))
         thing = presence_asked(self.question)
         if thing and not _NO.match(text) and not mentions(thing, cited):
             # "yes, there is a person" resting on a frame tagged "cab (taxi, car)": the question's
@@ -531,6 +557,10 @@ class _Run:
 
 
 # an evidence line's kind copied into a quote ("she says 'said: lay white by S0 again'")
+# "translate the Chinese clip", "what does it mean in English?"
+_TRANSLATE_ASK = re.compile(r"\b(translat\w*|in english|into english|what does (?:it|that|this|he|she|they) mean|"
+                            r"meaning)\b", re.I)
+TRANSLATION_TOKENS = 120
 _LABEL_COPIED = re.compile(r"([\"'“‘«]\s*)(?:said|frame tags|frame|shot|object|text|count|while|moment): ", re.I)
 _NO = re.compile(r"^\W*no\b", re.I)
 _CLAUSE_END = (".", "?", "!", ",", ";", ":", "。", "？", "！", "，")

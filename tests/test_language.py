@@ -68,3 +68,22 @@ def test_what_the_german_speaker_says_is_read_from_the_german_stretch(mixed, tmp
     read = [c for c in result["tool_calls"] if c["tool"] == "get_transcript"]
     assert read and 28.0 <= read[0]["args"]["start"] <= 33.0, read
     assert "Jeden" in read[0]["content"] and "Permission" not in read[0]["content"], read[0]["content"][:200]
+
+
+def test_a_translation_asked_for_is_the_words_with_their_english(mixed):
+    """french.aiff says (by ear) "et voici la première dictée". Asked to translate, the small model
+    copied the words; the loop then asks it for their English, quoting the words it translates."""
+    from agent_fixtures import ScriptedLLM
+
+    from vidsage.agent.loop import run_agent
+
+    copied = '{"evidence": ["E1"], "answer": "Et voici la première dictée."}'
+    result = run_agent("Translate what the French speaker says", mixed.settings, mixed,
+                       llm=ScriptedLLM([copied, "And here is the first dictation."]))
+    words, _, english = result["answer"].partition(" in English: ")
+    assert "dictée" in words.lower() and english == "And here is the first dictation.", result["answer"]
+    assert [c["step"] for c in result["llm_calls"]][-1] == "translate"
+    # an answer already in English is left as it is
+    done = run_agent("Translate what the French speaker says", mixed.settings, mixed,
+                     llm=ScriptedLLM(['{"evidence": ["E1"], "answer": "Here is the first dictation."}']))
+    assert done["answer"] == "Here is the first dictation.", done["answer"]
