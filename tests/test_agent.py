@@ -565,3 +565,15 @@ def test_words_the_model_invents_are_found_out():
     assert grounding(made_up, cited, q) >= GROUNDED  # the share alone lets it through
     assert invented_run(made_up, cited, q) >= INVENTED_RUN
     assert invented_run("The notice shall be included in all copies of the software.", cited, q) < INVENTED_RUN
+
+
+def test_a_count_worked_out_is_said_whole_up_to_its_list():
+    """A count of cuts lists their times: the answer had been cut at the colon inside "00:12"."""
+    from vidsage.agent.loop import worked_out_count
+    from vidsage.tools.lc import Evidence
+
+    cuts = Evidence("E1", "/m/c.mp4", 11.3, 12.3, "moment", "count: 3 cuts in c.mp4, at 00:12, 00:16, 00:23 (between its 4 shots)")
+    assert worked_out_count("How many cuts are there?", [cuts]) == (3, "3 cuts in c.mp4, at 00:12, 00:16, 00:23")
+    people = Evidence("E2", "/m/r.mp4", 6.0, 136.5, "moment", "count: 6 people in r.mp4: first person wearing grey")
+    assert worked_out_count("How many people walk in?", [people]) == (6, "6 people in r.mp4")
+    assert worked_out_count("When do people walk in?", [people]) is None
