@@ -509,7 +509,8 @@ def _candidate_videos(toolbox, tq: TemporalQuery, question: str, video: str | No
     if not by_video:
         return []
     ranked = []
-    speech = bool(_SPEECH.search(question))
+    # "people speaking", "the third speaker": about someone heard
+    speech = bool(_SPEECH.search(question) or re.search(r"\b(speakers?|narrators?|presenters?)\b", question, re.I))
     for vid, evs in by_video.items():
         events = [h for h in evs if h.kind != "segment:shot"]
         chosen = select_events(toolbox, events, tq.cls, tq.colour_words, tq.subject or question, known)
