@@ -478,7 +478,7 @@ class _Run:
             # asked what was said, the model only restated the question ("she asks right after how
             # are you?"): the cited words themselves are the answer
             best = cited[0]
-            return self._finish(best.line().split("] ", 1)[1], [best], streamed=False, grounding=support,
+            return self._finish(words_said(best, self.question), [best], streamed=False, grounding=support,
                                 model_answer=reply_text(out))
         for check in INDEX_FACTS:
             # what the index holds exactly (a text as read on screen, which videos are silent, a
@@ -561,7 +561,7 @@ class _Run:
 _TRANSLATE_ASK = re.compile(r"\b(translat\w*|in english|into english|what does (?:it|that|this|he|she|they) mean|"
                             r"meaning)\b", re.I)
 TRANSLATION_TOKENS = 120
-_LABEL_COPIED = re.compile(r"([\"'“‘«]\s*)(?:said|frame tags|frame|shot|object|text|count|while|moment): ", re.I)
+_LABEL_COPIED = re.compile(r"((?:^|[\"'“‘«])\s*)(?:said|frame tags|frame|shot|object|text|count|while|moment): ", re.I)
 _NO = re.compile(r"^\W*no\b", re.I)
 _CLAUSE_END = (".", "?", "!", ",", ";", ":", "。", "？", "！", "，")
 
@@ -951,6 +951,17 @@ def worked_out_count(question: str, cited: list[Evidence]) -> tuple[int, str] | 
         if m:
             return int(m.group("n")), m.group("head").strip()
     return None
+
+
+_YES_NO = re.compile(r"^\s*(?:does|did|do|is|was|are|were|has|have)\b", re.I)
+
+
+def words_said(e: Evidence, question: str) -> str:
+    """The words of a cited line as an answer: «…» (video, time); "Yes: …" to a yes-no question
+    (the line was cited as saying it)."""
+    words = _LABEL_COPIED.sub(r"\1", quote(e.text, 300))
+    where = fmt_span(e.start, e.end) if e.end > e.start else fmt_time(e.start)
+    return f"{'Yes: ' if _YES_NO.match(question) else ''}«{words}» ({Path(e.video).name}, {where})"
 
 
 def numbers_in(text: str) -> set[int]:

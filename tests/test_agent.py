@@ -287,6 +287,11 @@ def test_an_answer_that_only_restates_a_said_question_gives_the_cited_words(agen
     result = run_agent("What does she ask right after how are you?", agent_settings, toolbox, llm=ScriptedLLM([echo]))
     assert "lord of the universe" in result["answer"].lower(), result["answer"]
     assert result["citations"] and Path(result["citations"][0]["video"]).name == "friday_his_girl_friday.mp4"
+    # the words as an answer, not as an evidence line; "yes" to a yes-no question
+    assert result["answer"].startswith("«") and "(friday_his_girl_friday.mp4, 00:0" in result["answer"], result["answer"]
+    yes = run_agent("Does jfk say country?", agent_settings, toolbox,
+                    llm=ScriptedLLM(['{"evidence": ["E1"], "answer": "Jfk says country."}']))
+    assert yes["answer"].startswith("Yes: «") and "country" in yes["answer"], yes["answer"]
 
 
 @pytest.mark.parametrize("question, at", [
