@@ -52,6 +52,8 @@ def test_an_anchor_that_is_not_said_finds_nothing(toolbox):
     ("What letter does the woman with grey hair say?", "the woman with grey hair"),
     ("What does he say about the country?", None),  # no description of how anyone looks
     ("What does the speaker say?", None),
+    ("What is the speaker in the yellow top saying?", "the speaker in the yellow top"),
+    ("What was the man in the red shirt telling them?", "the man in the red shirt"),
 ])
 def test_speaker_described_by_sight(question, subject):
     from vidsage.tools.relative import speaker_by_sight
@@ -174,6 +176,7 @@ def test_what_the_third_speaker_says(toolbox):
     from vidsage.tools.relative import said_by, speaker_by_order
 
     assert speaker_by_order("What does the third speaker in the grid video say?") == ("the third speaker in the grid video", 3)
+    assert speaker_by_order("What is the third speaker saying?") == ("the third speaker", 3)
     assert speaker_by_order("What does the man in the red shirt say?") is None
     third = said_by(toolbox, "What does the third speaker say?", video="grid_seven_speakers.mp4")
     assert third is not None and 5.8 <= third.start <= 7.2 and third.end <= 9.0, third

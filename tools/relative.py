@@ -28,8 +28,9 @@ _RELATIVE = re.compile(
 _ANCHOR_LEAD = re.compile(r"^(?:he|she|they|someone|somebody|the \w+)\s+(?:says?|said|asks?|asked)\s+", re.I)
 _SENTENCE_END = re.compile(r"[.?!。？！]$")
 # "what does the man in the red shirt say?": the subject, between the question's verb and "say"
-_SAID_BY = re.compile(r"^\s*(?:what|which)(?:\s+\w+)?\s+(?:does|did|do)\s+(?P<subj>.+?)\s+"
-                      r"(?:say|tell|ask|shout|announce|mention|read out)\b", re.I)
+_SAID_BY = re.compile(r"^\s*(?:what|which)(?:\s+\w+)?\s+(?:(?:does|did|do)\s+(?P<subj>.+?)\s+"
+                      r"(?:say|tell|ask|shout|announce|mention|read out)\b|(?:is|was|are|were)\s+(?P<subj2>.+?)\s+"
+                      r"(?:saying|telling|asking|shouting|announcing|reading out)\b)", re.I)
 # words that describe how someone looks (what the frame descriptions can match)
 _LOOKS = re.compile(r"\b(red|green|blue|yellow|white|black|grey|gray|brown|pink|purple|orange|striped|denim|"
                     r"shirt|t-shirt|top|jacket|coat|hat|cap|glasses|sunglasses|beard|moustache|mustache|hair|haired|"
@@ -129,7 +130,10 @@ def _speaker_words(question: str) -> str | None:
     """Who speaks, in the question's words: "the third speaker" of "what does the third speaker
     say?", of "when does the third speaker start talking?" and of "who speaks third?"."""
     q = question.strip()
-    m = _SAID_BY.match(q) or _SPEAKS_WHEN.match(q)
+    m = _SAID_BY.match(q)
+    if m:
+        return m.group("subj") or m.group("subj2")
+    m = _SPEAKS_WHEN.match(q)
     if m:
         return m.group("subj")
     from .temporal import _ORDINAL
