@@ -36,6 +36,16 @@ def _no_space_char(ch: str) -> bool:
     )
 
 
+# French and Italian words that elide before a vowel ("c'est", "l'homme", "dell'anno")
+_ELIDING = frozenset("c d j l m n s t qu jusqu lorsqu puisqu quoiqu presqu un dell all nell sull dall quest".split())
+
+
+def _elided(prev: str, w: str) -> bool:
+    """An elision the recogniser split into two words ("c" "'est"): an eliding word, then one that
+    starts with an apostrophe and a letter ("he said" "'hello'" keeps its space)."""
+    return len(w) > 1 and w[0] in "'’" and w[1].isalpha() and prev.lower() in _ELIDING
+
+
 def join_words(words: Sequence[str]) -> str:
     """Join word strings into text: spaces between words, none inside no-space scripts.
 
@@ -53,7 +63,7 @@ def join_words(words: Sequence[str]) -> str:
             # no space inside no-space scripts, nor around punctuation that Whisper (or a cue)
             # emits as its own word ("Hello" "," / "(" "aside")
             space = not (_no_space_char(prev[-1]) or _no_space_char(w[0])
-                         or w[0] in _NO_SPACE_BEFORE or prev[-1] in _NO_SPACE_AFTER)
+                         or w[0] in _NO_SPACE_BEFORE or prev[-1] in _NO_SPACE_AFTER or _elided(prev, w))
             if space:
                 out.append(" ")
         out.append(w)

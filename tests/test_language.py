@@ -87,3 +87,13 @@ def test_a_translation_asked_for_is_the_words_with_their_english(mixed):
     done = run_agent("Translate what the French speaker says", mixed.settings, mixed,
                      llm=ScriptedLLM(['{"evidence": ["E1"], "answer": "Here is the first dictation."}']))
     assert done["answer"] == "Here is the first dictation.", done["answer"]
+
+
+def test_words_read_from_a_stretch_are_joined_as_written(mixed):
+    """french.aiff (by ear) "et c'est la dictée numéro un": the recogniser splits "c" "'est", and the
+    tool that reads a short stretch had joined its words with spaces ("c 'est"; "扎 自己 的 脚")."""
+    from vidsage.tools.lc import EvidenceLog, make_tools, run_tool
+
+    rec = run_tool(make_tools(mixed, EvidenceLog()), "get_transcript",
+                   {"video": "french.aiff", "start": 0.0, "end": 2.5})
+    assert rec["ok"] and "c'est" in rec["content"] and "c 'est" not in rec["content"], rec["content"]

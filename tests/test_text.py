@@ -133,6 +133,10 @@ def test_join_words_scripts():
     assert join_words(["안녕하세요", "여러분"]) == "안녕하세요 여러분"
     assert join_words(["Hello", ",", "world", "!"]) == "Hello, world!"
     assert join_words(["Tom", "&", "Jerry", "(", "aside", ")"]) == "Tom & Jerry (aside)"
+    # french.aiff's words as the recogniser splits them: an elision is one word again
+    assert join_words(["et", "c", "'est", "la", "dictée"]) == "et c'est la dictée"
+    assert join_words(["he", "said", "'hello'"]) == "he said 'hello'"
+
 
 
 def _w(t: float, text: str, dur: float = 0.3) -> Word:

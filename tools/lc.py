@@ -21,6 +21,7 @@ from typing import Any
 from langchain_core.tools import StructuredTool
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from vidsage.index.chunking import join_words
 from vidsage.types import Hit, Moment, StoreError, fmt_span, fmt_time
 
 from . import lexical
@@ -202,7 +203,7 @@ def make_tools(toolbox, log: EvidenceLog) -> dict[str, StructuredTool]:
             # a short stretch ("what is said at 0:08?"): exactly its words, not the chunks around it
             rec = toolbox.store.resolve_video(video)
             words = toolbox.words_between(rec.path, start, end)
-            text = " ".join(" ".join(w for _, _, w in words).split())
+            text = join_words([w for _, _, w in words])
             evs = [log.add(rec.path, words[0][0], words[-1][1], "said", text, None, "get_transcript",
                            [(float(a), float(b), str(w)) for a, b, w in words])] if text else []
             return render(evs) if evs else "nothing is said there", evs

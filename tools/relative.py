@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from vidsage.index.chunking import join_words
 from vidsage.types import Hit, Moment, fmt_time
 
 from . import lexical
@@ -110,7 +111,7 @@ def said_relative(toolbox, question: str, video: str | None = None) -> Moment | 
     if not picked:
         return None
     start, end = picked[0][0], picked[-1][1]
-    text = " ".join(w for _, _, w in picked)
+    text = join_words([w for _, _, w in picked])
     said = Hit(hit.video, start, end, score, text, "transcript",
                {"anchor": anchor, "direction": direction, "anchor_span": [round(span[0], 2), round(span[1], 2)]})
     return Moment(hit.video, start, end, score, [said])
@@ -342,7 +343,7 @@ def _merge_repeats(spans: list[tuple[float, float]]) -> list[tuple[float, float]
 def _said_moment(toolbox, vid: str, span: tuple[float, float], score: float, phrase: str, subject: str,
                  seen: Moment | None) -> Moment:
     start, end = span
-    heard = " ".join(w for _, _, w in toolbox.words_between(vid, start - 0.01, end + 0.01, timed=True))
+    heard = join_words([w for _, _, w in toolbox.words_between(vid, start - 0.01, end + 0.01, timed=True)])
     want = lexical.tokens(phrase, drop_stopwords=False)
     if lexical.in_order(want, lexical.tokens(heard, drop_stopwords=False)) < 0.75:
         heard = phrase  # found in the subtitles, timed by a recogniser that heard other words there
@@ -527,8 +528,8 @@ def seen_when_said(toolbox, question: str, video: str | None = None) -> Moment |
                     else f"on screen while the words are said: {people}" if people
                     else "no face is seen while the words are said (the speaker may be off screen)")
         seen = Hit(h.video, span[0], span[1], h.score, text, "frame", {"label": d["label"], "words": phrase})
-        said = Hit(h.video, span[0], span[1], h.score, " ".join(w for a, b, w in words
-                                                                 if span[0] - 0.01 <= a and b <= span[1] + 0.01),
+        said = Hit(h.video, span[0], span[1], h.score, join_words([w for a, b, w in words
+                                                                  if span[0] - 0.01 <= a and b <= span[1] + 0.01]),
                    "transcript", {})
         return Moment(h.video, span[0], span[1], h.score, [seen, said])
     return None
@@ -727,7 +728,7 @@ def who_talks(toolbox, question: str, video: str | None = None) -> Moment | None
     else:
         start, end = chunks[0].start, chunks[-1].end
     name = rec.path.rsplit("/", 1)[-1]
-    words = " ".join(" ".join(w for _, _, w in toolbox.words_between(rec.path, start, end)).split())
+    words = join_words([w for _, _, w in toolbox.words_between(rec.path, start, end)])
     said = f"; the words: «{words[:160]}»" if words else ""
     if not rec.keyframes:
         text = f"who speaks in {name} is not seen (a recording with no picture) and not named by the index{said}"

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from vidsage.config import Settings
+from vidsage.index.chunking import join_words
 from vidsage.types import Hit, Moment, StoreError
 
 from . import lexical
@@ -214,7 +215,7 @@ class Toolbox:
         say?"): the transcript words within its bounds, as one hit spanning those words (kept inside
         the moment); None when nothing is said there."""
         words = self.words_between(m.video, m.start - 0.3, m.end + 0.3)
-        text = " ".join(" ".join(w for _, _, w in words).split())
+        text = join_words([w for _, _, w in words])
         if not text:
             return None
         start, end = max(m.start, words[0][0]), min(m.end, max(w[1] for w in words))
