@@ -1104,7 +1104,7 @@ def _fast(run: _Run) -> dict[str, Any]:
         result["answer"] = plain_times(result["answer"], result["citations"][0])
         cited = next((m for m in moments if same_moment({"video": m.video, "start": m.start, "end": m.end},
                                                          result["citations"][0])), None)
-        if cited is not None and (_NOTHING_FOUND.search(cited.text) or not times_agree(result["answer"], cited)):
+        if cited is not None and (_SAID_AS_IS.search(cited.text) or not times_agree(result["answer"], cited)):
             # "no speech found" is the answer, not a time in it; and an answer whose times are not
             # the cited moment's ("between 00:20 and 00:23" citing 00:00-00:06) says the moment itself
             result["answer"] = moment_said(cited)
@@ -1120,7 +1120,8 @@ def _fast(run: _Run) -> dict[str, Any]:
 
 _CLOCK = re.compile(r"\b(\d{1,2}):(\d{1,2}):(\d{2})(?:\.\d+)?\b(?: ?s\b)?")
 _MM_SS = re.compile(r"\b(\d{1,2}):(\d{2})\b")
-_NOTHING_FOUND = re.compile(r"^said: no speech found in ")
+# a worked-out answer that is the answer as it stands: no speech in a video, or each video's speech
+_SAID_AS_IS = re.compile(r"^said: (?:no speech found in |speech in \d+ videos: )")
 
 
 _SPAN_SAID = re.compile(r"\b(\d{1,2}):(\d{2})\s*(?:–|—|-|to|and|until|till)\s*(\d{1,2}):(\d{2})\b")
@@ -1146,7 +1147,7 @@ def moment_said(cited: Evidence) -> str:
     ("00:05–00:09 in car-detection.mp4: a grey/white car enters from the bottom, …"); a moment
     that says nothing was found is said as it is ("no speech found in …")."""
     what = _LINE_LABEL.sub("", cited.text, count=1).split("; all object events", 1)[0].strip()
-    if _NOTHING_FOUND.search(cited.text):
+    if _SAID_AS_IS.search(cited.text):
         return what[0].upper() + what[1:] + "."
     what = what if len(what) <= 200 else what[:200].rsplit(" ", 1)[0] + " …"
     return f"{fmt_span(cited.start, cited.end)} in {Path(cited.video).name}: {what}"

@@ -296,7 +296,10 @@ def test_when_there_is_speech_at_all(toolbox):
     # words, a speaker or a language make it another question
     assert speech_at_all(toolbox, "When does he talk about the country?", "jfk.flac") is None
     assert speech_at_all(toolbox, "When does the man in the red shirt speak?", "grid_seven_speakers.mp4") is None
-    assert speech_at_all(toolbox, "When is someone talking?", None) is None  # no one video to look in
+    # no video named: each video's speech (the library's four with speech: jfk, friday, GRID and its audio)
+    each = speech_at_all(toolbox, "When is someone talking?", None)
+    assert each is not None and each.evidence[0].text.startswith("speech in 4 videos: "), each
+    assert "jfk.flac 00:00–00:1" in each.evidence[0].text and "car-detection" not in each.evidence[0].text
     top = toolbox.find_moments("When is someone talking in the car video?", video="car-detection.mp4")[0]
     assert top.evidence[0].text.startswith("no speech found"), top.evidence[0].text
 
@@ -351,3 +354,13 @@ def test_how_many_speakers_say_a_word(toolbox):
     heard = said_count(toolbox, "How many speakers say country?", "jfk.flac")  # no picture: not told apart
     assert heard is not None and heard.evidence[0].text.startswith("speakers are not counted in jfk.flac"), \
         heard.evidence[0].text
+
+
+def test_a_speaker_is_looked_for_where_someone_speaks(toolbox):
+    """The library holds GRID and its silent copy (the same picture, no audio): a speaker described
+    by looks is found in the one with speech. By eye and ear, the woman with curly grey hair is on
+    screen 15.6-17.2 s; the man in the red T-shirt speaks 18.6-20.5 s."""
+    top = toolbox.find_moments("When does the speaker with curly hair appear?", k=3)[0]
+    assert top.video.endswith("grid_seven_speakers.mp4") and 14.5 <= top.start <= 16.0, top
+    red = toolbox.find_moments("When is the guy in the red T-shirt speaking?", k=3)[0]
+    assert red.video.endswith("grid_seven_speakers.mp4") and 18.0 <= red.start <= 19.2 and red.end <= 21.1, red

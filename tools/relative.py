@@ -118,8 +118,9 @@ def said_relative(toolbox, question: str, video: str | None = None) -> Moment | 
 
 
 # "when does the second speaker start talking?", "when does the woman in green speak?"
-_SPEAKS_WHEN = re.compile(r"^\s*(?:when|at what (?:point|time|moment))\s+(?:does|did|do)\s+(?P<subj>.+?)\s+"
-                          r"(?:(?:start|begin)\s+(?:to\s+)?)?(?:speak|talk|speaking|talking)"
+_SPEAKS_WHEN = re.compile(r"^\s*(?:when|at what (?:point|time|moment))\s+(?:(?:does|did|do)\s+(?P<subj>.+?)\s+"
+                          r"(?:(?:start|begin)\s+(?:to\s+)?)?(?:speak|talk|speaking|talking)|"
+                          r"(?:is|was|are|were)\s+(?P<subj2>.+?)\s+(?:speaking|talking))"
                           r"(?:\s+(?:in|on|during)\b.*)?\s*[?.!]*$", re.I)
 
 # "who speaks first?", "who is the last speaker?", "who talks second in the grid video?"
@@ -136,7 +137,7 @@ def _speaker_words(question: str) -> str | None:
         return m.group("subj") or m.group("subj2")
     m = _SPEAKS_WHEN.match(q)
     if m:
-        return m.group("subj")
+        return m.group("subj") or m.group("subj2")
     from .temporal import _ORDINAL
 
     m = _WHO_NTH.match(q)
@@ -647,9 +648,16 @@ def speech_at_all(toolbox, question: str, video: str | None = None) -> Moment | 
     talking start?", the last for "... stop / end?", else from the first words to the last, with
     every stretch listed; that no speech was found when none was. Only for a question that names
     no words, no speaker and no language (those are `said_when`, `said_by`, `language_moment`).
-    None without one video to look in."""
-    if not _SPEECH_AT_ALL.match(question) or video is None or lexical.languages_named(question):
+    With no video named: the one video with speech, or each video's speech, listed."""
+    if not _SPEECH_AT_ALL.match(question) or lexical.languages_named(question):
         return None
+    if video is None:
+        spoken = sorted((r for r in toolbox.store.done_videos().values() if r.chunks), key=lambda r: r.path)
+        if len(spoken) > 1:
+            return _speech_in_each(toolbox, question, spoken)
+        if not spoken:
+            return None
+        video = spoken[0].path
     rec = _record(toolbox, video)
     if rec is None:
         return None
@@ -685,6 +693,28 @@ def speech_at_all(toolbox, question: str, video: str | None = None) -> Moment | 
     first = next(c for c in chunks if c.end > start)
     hit = Hit(rec.path, start, end, 1.0, text, "transcript", {"answer": "structured", "said": first.text[:120]})
     return Moment(rec.path, start, end, 1.0, [hit])
+
+
+MAX_LISTED_VIDEOS = 8
+
+
+def _speech_in_each(toolbox, question: str, spoken: list) -> Moment | None:
+    """"When is someone talking?" over a library: each video's speech, from its first words to its
+    last; the moment is the first video's."""
+    if [t for t in lexical.tokens(question) if t not in _GENERIC_SPEECH]:
+        return None
+    spans = []
+    for rec in spoken[:MAX_LISTED_VIDEOS]:
+        chunks = _spoken_chunks(toolbox, rec)
+        if chunks:
+            spans.append((rec, chunks[0].start, max(c.end for c in chunks)))
+    if not spans:
+        return None
+    more = f"; and {len(spoken) - MAX_LISTED_VIDEOS} more" if len(spoken) > MAX_LISTED_VIDEOS else ""
+    text = (f"speech in {len(spoken)} videos: "
+            + "; ".join(f"{r.path.rsplit('/', 1)[-1]} {fmt_time(a)}–{fmt_time(b)}" for r, a, b in spans) + more)
+    rec, a, b = spans[0]
+    return Moment(rec.path, a, b, 1.0, [Hit(rec.path, a, b, 1.0, text, "transcript", {"answer": "structured"})])
 
 
 # "who is talking in the friday clip?", "who speaks at 0:03?", "who is the speaker?": no words given

@@ -69,6 +69,10 @@ def parse_intent(query: str) -> QueryIntent:
     return QueryIntent(text or query, phrase, 1.0, 0.8)
 
 
+_ABOUT_A_SPEAKER = re.compile(r"\b(speakers?|speaker's|speaking|talking|narrators?|presenters?)\b", re.I)
+NO_SPEECH_SPEAKER = 0.5  # weight of a moment about a speaker in a video where nothing is said
+
+
 class Toolbox:
     def __init__(self, settings: Settings, store=None, embedder=None):
         self.settings = settings
@@ -208,7 +212,16 @@ class Toolbox:
         moments = fuse_moments(speech, visual, intent, self.store, k, qvec=self._qvec(intent.text))
         from .moments import at_leaving, with_temporal  # first / last / n-th / how many: over the event list
 
-        return at_leaving(query, with_temporal(self, query, video, moments, k))
+        moments = at_leaving(query, with_temporal(self, query, video, moments, k))
+        if video is None and _ABOUT_A_SPEAKER.search(query):
+            # "when does the speaker with curly hair appear?": someone heard; a video with no speech
+            # holds no speaker (a silent room's visitor with dark hair had won)
+            silent = {r.path for r in self.store.done_videos().values() if not r.chunks}
+            for m in moments:
+                if m.video in silent:
+                    m.score *= NO_SPEECH_SPEAKER
+            moments.sort(key=lambda m: -m.score)
+        return moments
 
     def speech_in(self, m: Moment) -> Hit | None:
         """What is said inside a moment (found by what is seen: "what does the man in the red shirt
