@@ -54,6 +54,10 @@ LENGTH_ASK = re.compile(r"\bhow long (?:is|are|was|were|does)\b(?:\s+(?:the|this
                         r"files|it)\b(?!\s+(?:on screen|shown|visible|take|stay))|"
                         r"\b(?:duration|length|runtime|running time) of (?:the |this |that |each |every |my |all )*"
                         r"(?:[\w.-]+\s+)?(?:video|videos|clip|clips|film|films|movie|recording|recordings|file|files)\b", re.I)
+# "what's the resolution of the car video?": what the list says of each file (its streams)
+_FILE_FACTS = re.compile(r"\b(resolution|codecs?|file (?:format|type|size)|(?:video|audio|container) format|"
+                         r"what format|frame ?rate|fps|dimensions|aspect ratio|audio track|sound ?track|"
+                         r"encoded|encoding)\b", re.I)
 # "how long does the third person stay?", "how many seconds is the red car on screen?": an event's
 # length (not the video's: LENGTH_ASK)
 STAY_ASK = re.compile(r"\bhow (?:long|many (?:seconds|secs|minutes|mins))\b.*\b(?:stay\w*|remain\w*|on[- ]screen|"
@@ -126,7 +130,7 @@ def route(question: str, video: str | None = None) -> Route:
     if _LIST.search(q) and _SAYS_ABOUT.search(q) and not lexical.languages_named(q):
         # "which videos mention the president?": a search of what is said, over every video
         return Route("said", "search_transcript", {"query": content_query(_WHICH_VIDEOS_LEAD.sub("", q)), "video": video})
-    if _LIST.search(q) or LENGTH_ASK.search(q) or (_WHICH_VIDEO.search(q) and lexical.languages_named(q)) or \
+    if _LIST.search(q) or LENGTH_ASK.search(q) or _FILE_FACTS.search(q) or (_WHICH_VIDEO.search(q) and lexical.languages_named(q)) or \
             (SILENT_ASK.search(q) and _VIDEO_WORD.search(q) and not _WHEN_ASK.match(q)):
         return Route("list", "list_videos", {})
     if _SUMMARY.search(q):

@@ -86,6 +86,14 @@ def test_what_a_video_is_about_is_a_summary(question):
     assert route(question).kind == "summary", route(question)
 
 
+@pytest.mark.parametrize("question", ["What's the resolution of the car video?", "What format is the jfk file?",
+                                      "What codec does the bunny clip use?", "Does the grid video have an audio track?"])
+def test_what_a_file_is_is_read_from_the_list(question):
+    """The list says each file's streams ("video h264 768x432, audio aac"); a frame search had been
+    asked for the resolution."""
+    assert route(question).tool == "list_videos", route(question)
+
+
 def test_what_someone_is_about_is_not_a_summary():
     assert route("What is the man worried about?").kind != "summary"
 
