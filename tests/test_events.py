@@ -371,6 +371,9 @@ def test_shots_are_counted_and_picked_by_order(toolbox):
     assert res["count"] == 3 and res["text"].startswith("3 cuts in big_buck_bunny_0_30.webm, at 00:12, 00:16, 00:23"), res
     when = answer_temporal(toolbox, "When does the camera cut?", video="big_buck_bunny_0_30.webm")
     assert when is not None and abs(when.moment.start + 0.5 - 11.8) <= 0.5, when
+    # "the first thing on screen" where nothing is tracked is its first shot, not its first title (20.4 s)
+    first = answer_temporal(toolbox, "What is the first thing on screen?", video="big_buck_bunny_0_30.webm")
+    assert first is not None and first.moment.start <= 0.5 and abs(first.moment.end - 11.8) <= 0.5, first
     third = answer_temporal(toolbox, "What is in the third scene?", video="big_buck_bunny_0_30.webm")
     assert third is not None and abs(third.moment.start - 15.6) <= 0.7 and abs(third.moment.end - 22.9) <= 0.7
     assert "PEACH" in third.text, third.text

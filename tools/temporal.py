@@ -647,6 +647,9 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
     vpath = rec.path if rec else (events[0].video if events else "")
     if tq.cls == "shot" and tq.op in ("count", "nth"):
         return _shots_answer(toolbox, tq, vid, vpath)
+    if tq.cls == "*" and tq.op == "nth" and not any(h.kind == "segment:object" for h in events):
+        # "the first thing on screen" where nothing was tracked: the first shot, not the first title
+        return _shots_answer(toolbox, tq, vid, vpath)
     if tq.cls == "person" and tq.op in ("count", "nth") and (not events or _FACING.search(question)):
         by_faces = (_count_faces if tq.op == "count" else _nth_face_shot)(toolbox, tq, vid, vpath)
         if by_faces is not None or not events:
