@@ -465,6 +465,11 @@ class _Run:
             return self._finish(NOT_FOUND, [], streamed=False)
         if not cited:
             cited = [shown[0]]  # the schema forbids this; kept for servers that ignore schemas
+        if _DANGLING.search(text):
+            # the model closed its string to open a quote ("... is described as "): what it meant to
+            # quote is in the line it cites
+            return self._finish(f"{text.rstrip(' :,')}: {words_said(cited[0], '')}", cited[:1], streamed=False,
+                                model_answer=reply_text(out))
         support = grounding(text, cited, self.question)
         translated = self._translation(text, cited, llm)
         if translated is not None:
@@ -953,6 +958,9 @@ def worked_out_count(question: str, cited: list[Evidence]) -> tuple[int, str] | 
     return None
 
 
+# an answer cut where a quote would start: it ends on a word that must be followed by more
+_DANGLING = re.compile(r"\b(?:as|is|was|are|were|says?|said|asks?|asked|reads?|of|the|a|an|that|like|called|named|"
+                       r"by|with|to|and)\s*[:,]?\s*$|:\s*$", re.I)
 _YES_NO = re.compile(r"^\s*(?:does|did|do|is|was|are|were|has|have)\b", re.I)
 
 

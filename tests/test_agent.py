@@ -590,3 +590,12 @@ def test_a_count_worked_out_is_said_whole_up_to_its_list():
     people = Evidence("E2", "/m/r.mp4", 6.0, 136.5, "moment", "count: 6 people in r.mp4: first person wearing grey")
     assert worked_out_count("How many people walk in?", [people]) == (6, "6 people in r.mp4")
     assert worked_out_count("When do people walk in?", [people]) is None
+
+
+def test_an_answer_cut_where_a_quote_would_start_gets_the_words(agent_settings, toolbox):
+    """The 1.5B model closed its JSON string where it meant to open a quote ("... is described as ");
+    the cited words complete it."""
+    cut = '{"evidence": ["E1"], "answer": "The mood of the Lord of the Universe is described as "}'
+    result = run_agent("What's the mood of the lord of the universe?", agent_settings, toolbox, llm=ScriptedLLM([cut, cut]))
+    assert result["answer"].startswith("The mood of the Lord of the Universe is described as: «"), result["answer"]
+    assert "bad humor" in result["answer"], result["answer"]
