@@ -177,6 +177,7 @@ def test_what_the_third_speaker_says(toolbox):
 
     assert speaker_by_order("What does the third speaker in the grid video say?") == ("the third speaker in the grid video", 3)
     assert speaker_by_order("What is the third speaker saying?") == ("the third speaker", 3)
+    assert speaker_by_order("What colour is said by the first speaker?") == ("the first speaker", 1)
     assert speaker_by_order("What does the man in the red shirt say?") is None
     third = said_by(toolbox, "What does the third speaker say?", video="grid_seven_speakers.mp4")
     assert third is not None and 5.8 <= third.start <= 7.2 and third.end <= 9.0, third

@@ -31,7 +31,8 @@ _SENTENCE_END = re.compile(r"[.?!。？！]$")
 # "what does the man in the red shirt say?": the subject, between the question's verb and "say"
 _SAID_BY = re.compile(r"^\s*(?:what|which)(?:\s+\w+)?\s+(?:(?:does|did|do)\s+(?P<subj>.+?)\s+"
                       r"(?:say|tell|ask|shout|announce|mention|read out)\b|(?:is|was|are|were)\s+(?P<subj2>.+?)\s+"
-                      r"(?:saying|telling|asking|shouting|announcing|reading out)\b)", re.I)
+                      r"(?:saying|telling|asking|shouting|announcing|reading out)\b|"
+                      r"(?:is|was|are|were)\s+(?:said|spoken|mentioned|read out)\s+by\s+(?P<subj3>.+?)\s*[?.!]*$)", re.I)
 # words that describe how someone looks (what the frame descriptions can match)
 _LOOKS = re.compile(r"\b(red|green|blue|yellow|white|black|grey|gray|brown|pink|purple|orange|striped|denim|"
                     r"shirt|t-shirt|top|jacket|coat|hat|cap|glasses|sunglasses|beard|moustache|mustache|hair|haired|"
@@ -134,7 +135,7 @@ def _speaker_words(question: str) -> str | None:
     q = question.strip()
     m = _SAID_BY.match(q)
     if m:
-        return m.group("subj") or m.group("subj2")
+        return m.group("subj") or m.group("subj2") or m.group("subj3")
     m = _SPEAKS_WHEN.match(q)
     if m:
         return m.group("subj") or m.group("subj2")
