@@ -1289,6 +1289,10 @@ def _first_action(run: _Run, r: Route) -> tuple[str, dict[str, Any], str] | None
                 chunks = [c for c in chunks if str(c.meta.get("language") or "").split("-")[0] in langs] or chunks
             spoken = (chunks[0].start, max(c.end for c in chunks)) if chunks else (0.0, duration)
             start, end = said_window(r.args.get("at"), spoken)
+            if isinstance(r.args.get("at"), (int, float)):
+                from vidsage.tools.relative import clause_span
+
+                start, end = clause_span(run.toolbox, v["video"], float(r.args["at"])) or (start, end)
             return ("get_transcript", {"video": v["video"], "start": start, "end": end}, "router")
         return _caption_action(run, v, r.args.get("t"))
     return (r.tool, dict(r.args), "router")

@@ -365,3 +365,16 @@ def test_a_speaker_is_looked_for_where_someone_speaks(toolbox):
     assert top.video.endswith("grid_seven_speakers.mp4") and 14.5 <= top.start <= 16.0, top
     red = toolbox.find_moments("When is the guy in the red T-shirt speaking?", k=3)[0]
     assert red.video.endswith("grid_seven_speakers.mp4") and 18.0 <= red.start <= 19.2 and red.end <= 21.1, red
+
+
+def test_what_is_said_at_a_time_is_the_clause_said_then(toolbox):
+    """jfk.flac (MANIFEST.md): "ask what you can do for your country." 8.2-10.3 s; GRID (by ear):
+    "Lay red with P9 again." 12.2-14.1 s, after a pause from 10.9 s. At 0:12 the nearest clause is
+    the one that starts just after."""
+    from vidsage.tools.relative import clause_span
+
+    a, b = clause_span(toolbox, "jfk.flac", 9.0)
+    assert abs(a - 8.2) <= 0.5 and abs(b - 10.3) <= 0.5, (a, b)
+    a, b = clause_span(toolbox, "grid_seven_speakers.mp4", 12.0)
+    assert abs(a - 12.2) <= 0.4 and abs(b - 14.1) <= 0.4, (a, b)
+    assert clause_span(toolbox, "car-detection.mp4", 10.0) is None  # nothing is said there
