@@ -43,7 +43,7 @@ from vidsage.types import StoreError, fmt_span, fmt_time, overlap_share, same_mo
 
 from .fast import NOT_FOUND_SCORE
 from .llm import LLM, LLMError, get_llm
-from .router import LENGTH_ASK, SILENT_ASK, STAY_ASK, Route, asks_about_library, content_query, route
+from .router import LENGTH_ASK, MOST_SPEECH, SILENT_ASK, STAY_ASK, Route, asks_about_library, content_query, route
 
 NOT_FOUND = "Not found in your videos."
 SHOW_FLOOR = 0.67 * NOT_FOUND_SCORE  # weaker retrieval lines are not shown to the model at all
@@ -699,8 +699,8 @@ def picture_answer(question: str, answer: str, shown: list[Evidence], toolbox) -
     """For "is it in colour or black and white?": whether the shot of the best evidence is black and
     white, as indexing decided it (per video: no lit keyframe shows colour), with that evidence.
     (The model said "yes, black and white" of a colour video whose evidence never mentions colour.)"""
-    if not _PICTURE_ASK.search(question) or not shown:
-        return None
+    if not _PICTURE_ASK.search(question) or not shown or asks_about_library(question):
+        return None  # "which videos are in black and white?" is the list's (library_answer)
     best = shown[0]
     try:
         rec = toolbox.store.resolve_video(best.video)
@@ -755,10 +755,88 @@ _SPEECH_ASK = re.compile(r"\b(?:speech|spoken|talking|speaking|dialogue|voices?|
 # words of a question about the library that name no content ("which videos have people in them?")
 _LIBRARY_WORDS = frozenset("""which what videos video clips clip files file recordings recording films film movies
 movie list show shows shown showing have has having contain contains containing feature features appear appears
-appearing seen see visible screen there any some in them it all my me one ones most""".split())
+appearing seen see visible screen there any some in them it all my me one ones most how many""".split())
+
+
+# "which videos are longer than 30 seconds?", "… shorter than 2 minutes?"
+_LONGER = re.compile(r"\b(longer|shorter|more|less|over|under)\s+(?:than\s+)?(\d+(?:\.\d+)?)\s*"
+                     r"(seconds?|secs?|s|minutes?|mins?|m|hours?|h)\b", re.I)
+# "which files are audio only?", "which recordings have no picture?"
+_AUDIO_ONLY = re.compile(r"\baudio[- ]only\b|\b(?:only|just) (?:audio|sound)\b|\bsound only\b|"
+                         r"\b(?:no|without(?: a| any)?) (?:picture|image|video stream|visuals?)\b", re.I)
+_HOW_MANY_VIDEOS = re.compile(r"^\s*how many (?:of (?:my|the) )?(?:videos|files|clips|recordings)\b", re.I)
+
+
+def _speech_seconds(toolbox, video: str) -> float:
+    """How long there is speech in a video: its transcript chunks' spans, overlaps counted once."""
+    total, end = 0.0, 0.0
+    for c in sorted(toolbox.get_transcript(video), key=lambda c: c.start):
+        if c.text.strip():
+            total += max(0.0, c.end - max(c.start, end))
+            end = max(end, c.end)
+    return total
+
+
+def _black_and_white(toolbox, video_id: str) -> bool | None:
+    """Whether every shot of a video is black and white, as indexing decided it; None with no picture."""
+    shots = [h for h in toolbox.store.segments_of(video_id) if h.kind == "segment:shot"]
+    return all("black-and-white picture" in h.text for h in shots) if shots else None
+
+
+def _library_filters(question: str, listed: list[Evidence], records: dict[str, dict[str, Any]], toolbox) -> Fact | None:
+    """The video list filtered by what the question names: a length ("longer than 30 seconds"),
+    audio only, black and white (or colour), the most or least speech. (The model named the bunny
+    clip, 30.0 s long, as longer than 30 s; the car video as black and white; two of five audio files
+    as audio only.)"""
+    names = lambda hit: ", ".join(Path(e.video).name for e in hit)  # noqa: E731
+    m = _LONGER.search(question)
+    if m:
+        unit = m.group(3).lower()
+        limit = float(m.group(2)) * (3600 if unit.startswith("h") else 60 if unit.startswith("m") else 1)
+        longer = m.group(1).lower() in ("longer", "more", "over")
+        # by whole seconds: a 30.003 s clip is not "longer than 30 seconds"
+        hit = [e for e in listed if ((e.end - e.start) >= limit + 0.5 if longer else (e.end - e.start) <= limit - 0.5)]
+        what = f"{'longer' if longer else 'shorter'} than {fmt_time(limit)}"
+        if not hit:
+            return f"No listed video is {what}.", listed
+        return f"{what[0].upper() + what[1:]}: " + ", ".join(
+            f"{Path(e.video).name} ({fmt_time(e.end - e.start)})" for e in hit) + ".", hit
+    if _AUDIO_ONLY.search(question):
+        hit = [e for e in listed if "video" not in str(records.get(e.video, {}).get("streams", ""))]
+        return (f"Audio only (no picture): {names(hit)}." if hit else "Every listed video has a picture."), hit or listed
+    if _PICTURE_ASK.search(question):
+        bw = {e.video: _black_and_white(toolbox, records[e.video]["video_id"]) for e in listed if e.video in records}
+        colour = bool(re.search(r"\bcolou?r", question, re.I)) and not re.search(r"black|white|b ?& ?w|mono|gr[ae]y", question, re.I)
+        hit = [e for e in listed if bw.get(e.video) is (not colour)]
+        what = "in colour" if colour else "black and white"
+        return (f"{what[0].upper() + what[1:]}: {names(hit)}." if hit else f"No listed video is {what}."), hit or listed
+    m = MOST_SPEECH.search(question)
+    if m:
+        spoken = {e.video: _speech_seconds(toolbox, e.video) for e in listed}
+        pool = [e for e in listed if spoken[e.video] > 0]
+        if not pool:
+            return "No listed video has speech.", listed
+        most = (m.group(1) or m.group(2)).lower() == "most"
+        e = (max if most else min)(pool, key=lambda e: spoken[e.video])
+        return (f"{Path(e.video).name} has the {'most' if most else 'least'} speech: about "
+                f"{fmt_time(spoken[e.video])} of {fmt_time(e.end - e.start)}."), [e]
+    return None
 
 
 def library_answer(question: str, answer: str, shown: list[Evidence], toolbox) -> Fact | None:
+    """A fact over the video list (`_library_fact`); "how many videos …" says how many it names."""
+    fact = _library_fact(question, answer, shown, toolbox)
+    if fact is None or not _HOW_MANY_VIDEOS.search(question):
+        return fact
+    text, hit = fact
+    listed = [e for e in shown if e.kind == "video"]
+    named = [e for e in hit if Path(e.video).name in text]
+    if not named or len(named) == len(listed) and text.startswith(("No ", "Every ")):
+        return fact
+    return f"{len(named)} of {len(listed)} videos. {text}", hit
+
+
+def _library_fact(question: str, answer: str, shown: list[Evidence], toolbox) -> Fact | None:
     """For a question over the video list: which is the longest or shortest, which have speech in a
     language, which show people, cars or text (as indexing found them: `temporal.shown_in`). None
     when the question asks more than that ("which video has a man in a hat?" is the model's).
@@ -769,12 +847,17 @@ def library_answer(question: str, answer: str, shown: list[Evidence], toolbox) -
     listed = [e for e in shown if e.kind == "video"]
     if not listed or not asks_about_library(question):
         return None
+    records = {v["video"]: v for v in toolbox.list_videos()}
     extreme = _EXTREME.search(question)
     if extreme:
         pick = max if extreme.group(1).lower() == "longest" else min
-        e = pick(listed, key=lambda e: e.end - e.start)
+        # "the shortest video with speech": of those with speech
+        pool = [e for e in listed if records.get(e.video, {}).get("chunks")] if _SPEECH_ASK.search(question) else listed
+        e = pick(pool or listed, key=lambda e: e.end - e.start)
         return f"{Path(e.video).name} is the {extreme.group(1).lower()}, at {fmt_time(e.end - e.start)}.", [e]
-    records = {v["video"]: v for v in toolbox.list_videos()}
+    filtered = _library_filters(question, listed, records, toolbox)
+    if filtered is not None:
+        return filtered
     negated = bool(_NEGATED.search(question))
     langs = lexical.languages_named(question)
     if _LANGUAGES_ASK.search(question) and not langs:

@@ -58,6 +58,9 @@ LENGTH_ASK = re.compile(r"\bhow long (?:is|are|was|were|does)\b(?:\s+(?:the|this
 _FILE_FACTS = re.compile(r"\b(resolution|codecs?|file (?:format|type|size)|(?:video|audio|container) format|"
                          r"what format|frame ?rate|fps|dimensions|aspect ratio|audio track|sound ?track|"
                          r"encoded|encoding)\b", re.I)
+# "which video has the most speech?", "… the least talking?": the list's, from each transcript
+MOST_SPEECH = re.compile(r"\b(most|least)\s+(?:speech|talking|speaking|words|dialogue|spoken)\b|"
+                         r"\b(?:talks?|speaks?|said|spoken)\s+(?:the\s+)?(most|least)\b", re.I)
 # "how long does the third person stay?", "how many seconds is the red car on screen?": an event's
 # length (not the video's: LENGTH_ASK)
 STAY_ASK = re.compile(r"\bhow (?:long|many (?:seconds|secs|minutes|mins))\b.*\b(?:stay\w*|remain\w*|on[- ]screen|"
@@ -130,7 +133,8 @@ def route(question: str, video: str | None = None) -> Route:
     if _LIST.search(q) and _SAYS_ABOUT.search(q) and not lexical.languages_named(q):
         # "which videos mention the president?": a search of what is said, over every video
         return Route("said", "search_transcript", {"query": content_query(_WHICH_VIDEOS_LEAD.sub("", q)), "video": video})
-    if _LIST.search(q) or LENGTH_ASK.search(q) or _FILE_FACTS.search(q) or (_WHICH_VIDEO.search(q) and lexical.languages_named(q)) or \
+    if _LIST.search(q) or LENGTH_ASK.search(q) or _FILE_FACTS.search(q) or \
+            (_WHICH_VIDEO.search(q) and (lexical.languages_named(q) or MOST_SPEECH.search(q))) or \
             (SILENT_ASK.search(q) and _VIDEO_WORD.search(q) and not _WHEN_ASK.match(q)):
         return Route("list", "list_videos", {})
     if _SUMMARY.search(q):

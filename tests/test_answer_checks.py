@@ -181,6 +181,17 @@ def test_questions_over_the_video_list_are_answered_from_it(library, toolbox):
         "jfk.flac", "friday_his_girl_friday.mp4", "grid_seven_speakers.mp4", "grid_seven_speakers_audio_only.m4a"}
     assert ask("What languages are spoken in the bunny video?")["answer"].startswith(
         "No speech found in big_buck_bunny_0_30.webm"), "the bunny clip has no speech"
+    # filtered by length (whole seconds), by picture, by speech; "how many" says how many it names
+    long = ask("Which videos are longer than 25 seconds?")  # car-detection 30.2 s, the bunny 30.0 s
+    assert {Path(c["video"]).name for c in long["citations"]} == {"car-detection.mp4", "big_buck_bunny_0_30.webm"}
+    assert not ask("Which videos are longer than 30 seconds?")["answer"].startswith("Longer"), "30.0 s is not longer"
+    audio = ask("Which files are audio only?")
+    assert {Path(c["video"]).name for c in audio["citations"]} == {"jfk.flac", "grid_seven_speakers_audio_only.m4a"}
+    grey = ask("Which videos are in black and white?")
+    assert [Path(c["video"]).name for c in grey["citations"]] == ["friday_his_girl_friday.mp4"], grey["answer"]
+    assert ask("How many videos have speech?")["answer"].startswith("4 of 7 videos."), "jfk, friday, GRID, its audio"
+    least = ask("Which video has the least speech?")  # friday: 6 s
+    assert [Path(c["video"]).name for c in least["citations"]] == ["friday_his_girl_friday.mp4"], least["answer"]
     listing = ask("What videos are there?")
     assert listing["answer"].startswith(f"{len(toolbox.list_videos())} videos:"), listing["answer"]
     # a question about what is said in them is a search of speech, not of the list
