@@ -577,6 +577,7 @@ _READ_ASK = re.compile(r"\b(?:text|sign|title|caption|banner|slide|board|label|s
                        r"\bwhat does it say on\b|\bwhat text\b", re.I)
 _QUOTED_TEXT = re.compile(r'"([^"]{2,})"')
 _OCR_PART = re.compile(r"on-screen text: ([^;«»]+)")
+_EVENT_READING = re.compile(r'on-screen text \(title, caption or sign\) "([^"]{2,})"')
 
 
 def screen_texts(e: Evidence) -> list[str]:
@@ -585,7 +586,8 @@ def screen_texts(e: Evidence) -> list[str]:
         quoted = _QUOTED_TEXT.findall(e.text)
         if quoted:
             return [quoted[0]]
-    found = []
+    # a frame described at a time also gives the text events on screen then, read over many frames
+    found = _EVENT_READING.findall(e.text)
     for part in _OCR_PART.findall(e.text):
         lines = [ln.strip(" …") for ln in part.split("|") if ln.strip(" …")]
         found.append(max(lines, key=len) if lines else "")
@@ -606,8 +608,15 @@ def screen_text_answer(question: str, answer: str, shown: list[Evidence], toolbo
     if not with_text:
         return None
     said = set(lexical.tokens(answer))
-    if any(len(set(lexical.tokens(t)) & said) >= max(1, len(set(lexical.tokens(t))) // 2) for _, t in with_text):
-        return None
+    quoted = [(e, t) for e, t in with_text if len(set(lexical.tokens(t)) & said) >= max(1, len(set(lexical.tokens(t))) // 2)]
+    if quoted:
+        # one frame's partial reading ("THE PEACH OPE") where the text event, read over its frames,
+        # has it whole ("THE PEACH OPEN MOVIE PROJECT PRESENTS"): the whole reading
+        e, part = quoted[0]
+        whole = next((t for _, t in with_text if len(t) > len(part) + 2 and t.lower().startswith(part.lower().strip())), None)
+        if whole is None or whole.lower() in answer.lower():
+            return None
+        return f'The text on screen reads "{whole}" ({Path(e.video).name} @ {fmt_time(e.start)}).', [e]
     asked = lexical.tokens(question)
     e, t = max(with_text, key=lambda et: lexical.overlap(asked, et[0].text))  # max keeps the first of equals
     return f'The text on screen reads "{t}" ({Path(e.video).name} @ {fmt_time(e.start)}).', [e]

@@ -54,6 +54,10 @@ def test_what_a_text_on_screen_says_is_read_from_the_screen(library, toolbox):
     quoted = '{"evidence": ["E1"], "answer": "It says The Peach Open Movie Project presents."}'
     result = run_agent(q, settings, toolbox, llm=ScriptedLLM([quoted]))
     assert not result["answer"].startswith("The text on screen reads"), result["answer"]  # not this check's to replace
+    # one frame read only part of it; the text event, read over its frames, has it whole
+    part = '{"evidence": ["E1"], "answer": "The Peach Ope is written."}'
+    result = run_agent("What's written at 0:21 in the bunny video?", settings, toolbox, llm=ScriptedLLM([part]))
+    assert "THE PEACH OPEN MOVIE PROJECT PRESENTS" in result["answer"], result["answer"]
 
 
 def test_screen_texts_of_evidence_lines():
