@@ -568,7 +568,6 @@ _TRANSLATE_ASK = re.compile(r"\b(translat\w*|in english|into english|what does (
 TRANSLATION_TOKENS = 120
 _LABEL_COPIED = re.compile(r"((?:^|[\"'“‘«])\s*)(?:said|frame tags|frame|shot|object|text|count|while|moment): ", re.I)
 _NO = re.compile(r"^\W*no\b", re.I)
-_CLAUSE_END = (".", "?", "!", ",", ";", ":", "。", "？", "！", "，")
 
 
 # "what does the text / the sign / the title say?", "what is written on the board?"
@@ -1096,22 +1095,9 @@ def narrowed(e: Evidence, answer: str) -> tuple[float, float]:
         if span and e.start - 0.5 <= span[0] <= span[1] <= e.end + 0.5:
             first = next(i for i, w in enumerate(words) if w[0] >= span[0] - 1e-6)
             last = max(i for i, w in enumerate(words) if w[1] <= span[1] + 1e-6)
-            first, last = _clause(words, first, last)
+            first, last = lexical.grow_to_clauses(words, first, last)
             return words[first][0], words[last][1]
     return e.start, e.end
-
-
-def _clause(words: list[tuple[float, float, str]], first: int, last: int) -> tuple[int, int]:
-    """words[first..last] grown to whole clauses: back to the end of the clause before, on to the
-    end of this one. A subtitle cue (one timed item of several words) is a clause of its own."""
-    def ends(w: str) -> bool:
-        return w.rstrip().endswith(_CLAUSE_END) or " " in w.strip()
-
-    while first > 0 and not ends(words[first - 1][2]) and " " not in words[first][2].strip():
-        first -= 1
-    while last < len(words) - 1 and not ends(words[last][2]):
-        last += 1
-    return first, last
 
 
 def warm_up(settings: Settings, llm: LLM | None = None) -> None:
@@ -1494,7 +1480,7 @@ def _loop(run: _Run, r: Route) -> dict[str, Any]:
         for e in run.log.items:
             c = result["citations"][0]
             if e.tool == "get_transcript" and e.words and e.video == c["video"] and c["start"] <= at <= c["end"]:
-                span = clause_at([(float(a), float(b), str(w)) for a, b, w in e.words], at)
+                span = lexical.clause_at([(float(a), float(b), str(w)) for a, b, w in e.words], at)
                 if span:
                     first = result["moments"][0] if result["moments"] else None
                     if first is not None and same_moment(first, c):  # the listed moment is the citation
@@ -1527,16 +1513,6 @@ def _overviews(run: _Run) -> dict[str, Any] | None:
     head = (f"Which video? You have {len(cited) + more}; what was found in "
             + ("each" if not more else f"{len(cited)} of them") + ": ")
     return run._finish(head + " | ".join(parts), cited, streamed=False)
-
-
-def clause_at(words: list[tuple[float, float, str]], t: float) -> tuple[float, float] | None:
-    """The clause (between , . ? ! ; :) being said at `t`, or the one nearest to it."""
-    if not words:
-        return None
-    i = min(range(len(words)), key=lambda k: 0.0 if words[k][0] <= t <= words[k][1]
-            else min(abs(words[k][0] - t), abs(words[k][1] - t)))
-    first, last = _clause(words, i, i)
-    return words[first][0], words[last][1]
 
 
 __all__ = ["run_agent", "warm_up", "Action", "action_schema", "answer_schema", "validate_action", "AnswerStream", "NOT_FOUND",

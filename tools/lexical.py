@@ -362,3 +362,28 @@ def time_in(question: str) -> float | str | None:
     return None
 
 
+# a clause ends at one of these (or is a subtitle cue: one timed item of several words)
+CLAUSE_END = (".", "?", "!", ",", ";", ":", "…", "。", "？", "！", "，", "；", "：")
+
+
+def grow_to_clauses(words: list[tuple[float, float, str]], first: int, last: int) -> tuple[int, int]:
+    """words[first..last] grown to whole clauses: back to the end of the clause before, on to the
+    end of this one. A subtitle cue (one timed item of several words) is a clause of its own."""
+    def ends(w: str) -> bool:
+        return w.rstrip().endswith(CLAUSE_END) or " " in w.strip()
+
+    while first > 0 and not ends(words[first - 1][2]) and " " not in words[first][2].strip():
+        first -= 1
+    while last < len(words) - 1 and not ends(words[last][2]):
+        last += 1
+    return first, last
+
+
+def clause_at(words: list[tuple[float, float, str]], t: float) -> tuple[float, float] | None:
+    """The clause (between , . ? ! ; :) being said at `t`, or the one nearest to it."""
+    if not words:
+        return None
+    i = min(range(len(words)), key=lambda k: 0.0 if words[k][0] <= t <= words[k][1]
+            else min(abs(words[k][0] - t), abs(words[k][1] - t)))
+    first, last = grow_to_clauses(words, i, i)
+    return words[first][0], words[last][1]

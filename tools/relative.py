@@ -697,27 +697,17 @@ def speech_at_all(toolbox, question: str, video: str | None = None) -> Moment | 
 
 
 MAX_LISTED_VIDEOS = 8
-_CLAUSE_END = tuple(".?!,;:…。？！，；：")
-CLAUSE_NEAR_S = 1.0  # "what is said at 2:20?": the clauses said within this of the time
-CLAUSE_REACH_S = 3.0  # in a pause there: the nearest clause this close
+CLAUSE_REACH_S = 3.0  # "what is said at 0:12?" in a pause: the nearest clause this close
 
 
-def clause_span(toolbox, video: str, t: float, reach: float = 6.0) -> tuple[float, float] | None:
-    """The span of what is said at `t`: the clauses (words up to a comma or a sentence end) that are
-    said within CLAUSE_NEAR_S of it, or the nearest within CLAUSE_REACH_S; None when nothing is.
-    (A ±5 s window of a GRID recording held four sentences, and the model read them all out.)"""
-    words = toolbox.words_between(video, max(0.0, t - reach), t + reach)
-    clauses: list[list[tuple[float, float, str]]] = [[]]
-    for w in words:
-        clauses[-1].append(w)
-        if str(w[2]).rstrip().endswith(_CLAUSE_END):
-            clauses.append([])
-    spans = [(c[0][0], c[-1][1]) for c in clauses if c]
-    near = [sp for sp in spans if sp[0] <= t + CLAUSE_NEAR_S and sp[1] >= t - CLAUSE_NEAR_S]
-    if not near:
-        gap = {sp: max(sp[0] - t, t - sp[1], 0.0) for sp in spans}
-        near = [min(gap, key=gap.get)] if gap and min(gap.values()) <= CLAUSE_REACH_S else []
-    return (near[0][0], near[-1][1]) if near else None
+def clause_span(toolbox, video: str, t: float) -> tuple[float, float] | None:
+    """The span of the clause said at `t` (words up to a comma or a sentence end), or of the nearest
+    one within CLAUSE_REACH_S; None when nothing is said there. (A ±5 s window of a GRID recording
+    held four sentences, and the model read them all out.)"""
+    words = toolbox.words_between(video, max(0.0, t - 2 * CLAUSE_REACH_S), t + 2 * CLAUSE_REACH_S)
+    if not words or min(max(a - t, t - b, 0.0) for a, b, _ in words) > CLAUSE_REACH_S:
+        return None
+    return lexical.clause_at(words, t)
 
 
 
