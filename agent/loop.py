@@ -785,18 +785,16 @@ def _speech_seconds(toolbox, video: str) -> float:
     return total
 
 
-def _black_and_white(toolbox, video_id: str) -> bool | None:
-    """Whether every shot of a video is black and white, as indexing decided it; None with no picture."""
-    shots = [h for h in toolbox.store.segments_of(video_id) if h.kind == "segment:shot"]
-    return all("black-and-white picture" in h.text for h in shots) if shots else None
-
-
 def _library_filters(question: str, listed: list[Evidence], records: dict[str, dict[str, Any]], toolbox) -> Fact | None:
     """The video list filtered by what the question names: a length ("longer than 30 seconds"),
     audio only, black and white (or colour), the most or least speech. (The model named the bunny
     clip, 30.0 s long, as longer than 30 s; the car video as black and white; two of five audio files
     as audio only.)"""
-    names = lambda hit: ", ".join(Path(e.video).name for e in hit)  # noqa: E731
+    from vidsage.tools.temporal import black_and_white
+
+    def names(hit: list[Evidence]) -> str:
+        return ", ".join(Path(e.video).name for e in hit)
+
     m = _LONGER.search(question)
     if m:
         unit = m.group(3).lower()
@@ -813,7 +811,8 @@ def _library_filters(question: str, listed: list[Evidence], records: dict[str, d
         hit = [e for e in listed if "video" not in str(records.get(e.video, {}).get("streams", ""))]
         return (f"Audio only (no picture): {names(hit)}." if hit else "Every listed video has a picture."), hit or listed
     if _PICTURE_ASK.search(question):
-        bw = {e.video: _black_and_white(toolbox, records[e.video]["video_id"]) for e in listed if e.video in records}
+        bw = {e.video: black_and_white(toolbox.store.segments_of(records[e.video]["video_id"]))
+              for e in listed if e.video in records}
         colour = bool(re.search(r"\bcolou?r", question, re.I)) and not re.search(r"black|white|b ?& ?w|mono|gr[ae]y", question, re.I)
         hit = [e for e in listed if bw.get(e.video) is (not colour)]
         what = "in colour" if colour else "black and white"

@@ -935,10 +935,17 @@ def video_overview(toolbox, video: str, max_lines: int = 3) -> str:
         parts.append((said[0].start, "said: " + " ".join(f"«{h.text.strip()}»" for h in said[:max_lines])
                       + (" …" if len(said) > max_lines else "")))
     looks = [f"{len(shots)} shot{'s' if len(shots) != 1 else ''}"] if shots else []
-    if shots and all("black-and-white picture" in h.text for h in shots):
+    if black_and_white(segs):
         looks.append("black and white")
     head = f"{rec.path.rsplit('/', 1)[-1]} ({', '.join([fmt_time(rec.duration) + ' long'] + looks)})"
     return head + ": " + "; ".join(p for _, p in sorted(parts, key=lambda p: p[0])) if parts else head
+
+
+def black_and_white(segments: list[Hit]) -> bool | None:
+    """Whether every shot of a video (its segments) is black and white, as indexing decided it;
+    None when it has no shots (no picture)."""
+    shots = [h for h in segments if h.kind == "segment:shot"]
+    return all("black-and-white picture" in h.text for h in shots) if shots else None
 
 
 def shown_in(toolbox, video_id: str) -> dict[str, int]:
