@@ -684,7 +684,13 @@ def music_answer(question: str, answer: str, shown: list[Evidence], toolbox) -> 
     videos = toolbox.list_videos()
     named = named_video(question, videos)
     record = named or next((v for v in videos if v["video"] == shown[0].video), None)
-    said = music_unheard(record) if record else None
+    if record is None:
+        return None
+    said = music_unheard(record)
+    if said is None and re.search(r"^\W*no\b|\bno music\b|\bnot? (?:any )?music\b", answer, re.I):
+        # a video with speech: a song may be in its words, but "no music" is not something it heard
+        said = (f"vidsage hears speech only, so it cannot tell whether there is music in "
+                f"{Path(record['video']).name}.")
     return (said, [next((e for e in shown if e.video == record["video"]), shown[0])]) if said else None
 
 
@@ -1161,6 +1167,9 @@ def _music_unheard_in(run: _Run) -> dict[str, Any] | None:
     rec = run.toolbox.store.resolve_video(run.video)
     said = music_unheard(next((v for v in run.toolbox.list_videos() if v["video"] == rec.path), {"video": rec.path,
                                                                                               "chunks": 1}))
+    if said is None and _YES_NO.match(run.question):
+        # "is there music in the jfk clip?": with speech, still nothing vidsage hears says
+        said = f"vidsage hears speech only, so it cannot tell whether there is music in {Path(rec.path).name}."
     if said is None:
         return None
     whole = run.log.add(rec.path, 0.0, rec.duration, "video", f"{Path(rec.path).name}: {said}", None, "list_videos")

@@ -304,6 +304,9 @@ def test_music_is_not_denied_where_vidsage_cannot_hear_it(library, toolbox):
     silent = run_agent("Is there any music in vidéo sans son – 七人の話者 (video only).mp4?", settings, toolbox,
                        llm=ScriptedLLM([no, no]))
     assert silent["answer"].endswith("has no audio track, so no music."), silent["answer"]
+    # with speech: a song may be in its words, but "no music" is not something vidsage heard
+    jfk = run_agent("Is there music in the jfk clip?", settings, toolbox, llm=ScriptedLLM([no, no]))
+    assert jfk["answer"] == "vidsage hears speech only, so it cannot tell whether there is music in jfk.flac.", jfk["answer"]
 
 
 def test_how_long_something_stays_is_its_events_length(library, toolbox):
