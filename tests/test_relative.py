@@ -378,3 +378,20 @@ def test_what_is_said_at_a_time_is_the_clause_said_then(toolbox):
     a, b = clause_span(toolbox, "grid_seven_speakers.mp4", 12.0)
     assert abs(a - 12.2) <= 0.4 and abs(b - 14.1) <= 0.4, (a, b)
     assert clause_span(toolbox, "car-detection.mp4", 10.0) is None  # nothing is said there
+
+
+def test_who_speaks_after_someone_is_the_next_speaker_seen(toolbox):
+    """GRID (by eye and ear): the woman with curly grey hair speaks 15.6-17.2 s, then the man in the
+    red T-shirt "set white in Z3 now" 18.6-20.5 s; before him, she. The third speaker is followed by
+    the fourth, "lay blue at X4 now" (9.4-10.9 s)."""
+    from vidsage.agent.router import route
+    from vidsage.tools.relative import parse_who_next, who_next
+
+    assert parse_who_next("Who speaks after ask not?") is None  # words, not a speaker
+    after = who_next(toolbox, "Who speaks after the woman with grey hair?", "grid_seven_speakers.mp4")
+    assert after is not None and 18.0 <= after.start <= 19.2 and "z3" in after.evidence[0].text.lower(), after
+    before = who_next(toolbox, "Who talks right before the man in the red shirt?", "grid_seven_speakers.mp4")
+    assert before is not None and 15.0 <= before.start <= 16.2 and "s0" in before.evidence[0].text.lower(), before
+    fourth = who_next(toolbox, "Who speaks after the third speaker?", "grid_seven_speakers.mp4")
+    assert fourth is not None and 9.0 <= fourth.start <= 9.8 and "x4" in fourth.evidence[0].text.lower(), fourth
+    assert route("Who talks right before the man in the red shirt?").tool == "find_moments"

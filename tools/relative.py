@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from vidsage.index.chunking import join_words
-from vidsage.types import Hit, Moment, fmt_time
+from vidsage.types import Hit, Moment, fmt_span, fmt_time
 
 from . import lexical
 from .looks import looks_asked, looks_phrase
@@ -696,6 +696,63 @@ def speech_at_all(toolbox, question: str, video: str | None = None) -> Moment | 
     return Moment(rec.path, start, end, 1.0, [hit])
 
 
+# "who speaks after the woman with grey hair?", "who talks right before the third speaker?"
+_WHO_NEXT = re.compile(r"^\s*who\s+(?:speaks|talks|is speaking|is talking|spoke|talked|comes)\s+"
+                       r"(?:right |just |immediately |directly )?(?P<dir>after|before)\s+(?P<subj>.+?)\s*[?.!]*$", re.I)
+
+
+def parse_who_next(question: str) -> tuple[str, str] | None:
+    """("after", "the woman with grey hair") for "who speaks after the woman with grey hair?": a
+    speaker described by sight or by order; else None."""
+    m = _WHO_NEXT.match(question.strip())
+    if not m:
+        return None
+    from .temporal import _ORDINAL
+
+    subj = m.group("subj")
+    if not (_LOOKS.search(subj) or (_ORDINAL.search(subj) and _PERSON.search(subj))):
+        return None  # "who speaks after ask not?": words, not a speaker (said_relative)
+    return m.group("dir").lower(), subj
+
+
+def who_next(toolbox, question: str, video: str | None = None) -> Moment | None:
+    """The speaker seen just after (before) someone described by sight or order: the next (previous)
+    shot with a face and speech, with how they look and what they say. None when the question is
+    not such, or no one is found."""
+    parsed = parse_who_next(question)
+    if parsed is None:
+        return None
+    direction, subj = parsed
+    from .temporal import _ORDINAL, TemporalQuery, _face_shots, _ordinal_n, answer_temporal
+
+    o = _ORDINAL.search(subj)
+    if o and _PERSON.search(subj):
+        ans = answer_temporal(toolbox, subj, video, tq=TemporalQuery("nth", n=_ordinal_n(subj, o), cls="person",
+                                                                      subject=subj))
+        anchor = ans.moment if ans is not None else None
+    else:
+        seen = seen_moments(toolbox, subj, video, 1)
+        anchor = seen[0] if seen else None
+    if anchor is None:
+        return None
+    rec = _record(toolbox, anchor.video)
+    if rec is None:
+        return None
+    shots = sorted(_face_shots(toolbox.store, rec.video_id), key=lambda h: h.start)
+    mid = (anchor.start + anchor.end) / 2
+    pool = [h for h in shots if h.start > mid] if direction == "after" else [h for h in reversed(shots) if h.end < mid]
+    for shot in pool:
+        speech = toolbox.speech_in(Moment(rec.path, shot.start, shot.end, 1.0, [shot]))
+        if speech is None:
+            continue
+        people = _people_seen(shot.text) or "no face described"
+        text = (f"{direction} {subj} ({fmt_span(anchor.start, anchor.end)}): the speaker seen as {people} "
+                f"({fmt_span(speech.start, speech.end)}) says «{speech.text}»")
+        hit = Hit(rec.path, speech.start, speech.end, 1.0, text, "frame", {"answer": "structured"})
+        return Moment(rec.path, speech.start, speech.end, 1.0, [hit, speech])
+    return None
+
+
 MAX_LISTED_VIDEOS = 8
 CLAUSE_REACH_S = 3.0  # "what is said at 0:12?" in a pause: the nearest clause this close
 
@@ -791,5 +848,5 @@ def who_talks(toolbox, question: str, video: str | None = None) -> Moment | None
     return Moment(rec.path, start, end, 1.0, [hit])
 
 
-__all__ = ["parse_relative", "said_relative", "said_by", "speaker_by_sight", "parse_said_when", "said_when", "parse_said_count", "said_count", "places_said", "speaker_by_order",
+__all__ = ["parse_who_next", "who_next", "parse_relative", "said_relative", "said_by", "speaker_by_sight", "parse_said_when", "said_when", "parse_said_count", "said_count", "places_said", "speaker_by_order",
            "parse_seen_when_said", "seen_when_said", "parse_said_during", "said_during", "speech_at_all", "parse_who_talks", "who_talks"]
