@@ -14,7 +14,7 @@ from typing import Any
 
 from vidsage.tools import lexical
 from vidsage.tools.lexical import time_in
-from vidsage.tools.relative import (parse_relative, parse_who_next, parse_said_count, parse_said_during, parse_seen_when_said,
+from vidsage.tools.relative import (asks_for_questions, parse_relative, parse_who_next, parse_said_count, parse_said_during, parse_seen_when_said,
                                     parse_who_talks, speaker_by_order, speaker_by_sight)
 from vidsage.tools.temporal import parse_temporal, title_asked
 
@@ -150,6 +150,9 @@ def route(question: str, video: str | None = None) -> Route:
         # "what colour is the car that drives up first?", "how many people walk in?": first / last /
         # n-th / count / while are worked out over the event list, which only find_moments consults
         return Route("event", "find_moments", {"query": q, "video": video})
+    if asks_for_questions(q):
+        # "what is the first question in the friday clip?": the sentences said with a question mark
+        return Route("said", "find_moments", {"query": q, "video": video})
     if (said or parse_who_next(q)) and (parse_who_talks(q) or any(f(q) is not None for f in (
             parse_who_next, parse_relative, speaker_by_sight, speaker_by_order, parse_said_count, parse_said_during,
             parse_seen_when_said))):

@@ -395,3 +395,19 @@ def test_who_speaks_after_someone_is_the_next_speaker_seen(toolbox):
     fourth = who_next(toolbox, "Who speaks after the third speaker?", "grid_seven_speakers.mp4")
     assert fourth is not None and 9.0 <= fourth.start <= 9.8 and "x4" in fourth.evidence[0].text.lower(), fourth
     assert route("Who talks right before the man in the red shirt?").tool == "find_moments"
+
+
+def test_the_questions_said_in_a_video(toolbox):
+    """His Girl Friday (its .vtt): "How are you?" (1.0-1.5 s), then "Tell me, is the lord of the
+    universe in?" (1.5-3.0 s); jfk.flac asks none."""
+    from vidsage.agent.router import route
+    from vidsage.tools.relative import questions_asked
+
+    every = questions_asked(toolbox, "What questions are asked in friday?", "friday_his_girl_friday.mp4")
+    assert every is not None and every.evidence[0].text.startswith("2 questions said in friday_his_girl_friday.mp4: «How are you?»")
+    last = questions_asked(toolbox, "What is the last question?", "friday_his_girl_friday.mp4")
+    assert last is not None and last.evidence[0].text.startswith("Tell me, is the lord of the universe in?"), last
+    assert abs(last.start - 1.5) <= 0.5, last
+    none = questions_asked(toolbox, "What questions are asked in the jfk clip?", "jfk.flac")
+    assert none is not None and none.score == 0.0 and none.evidence[0].text == "no question is said in jfk.flac"
+    assert route("What is the first question in the friday clip?").tool == "find_moments"

@@ -193,8 +193,8 @@ def with_temporal(toolbox, query: str, video: str | None, moments: list[Moment],
     """Put the event-list answer to an ordinal or counting question ("the second car", "how many
     people"), the speech right after/before a quoted phrase, or the stretch in a named language,
     first; similarity ranks the rest. Unchanged when the question is none of these."""
-    from .relative import (said_by, said_count, said_during, said_relative, said_when, seen_when_said, speech_at_all,
-                           who_next, who_talks)
+    from .relative import (questions_asked, said_by, said_count, said_during, said_relative, said_when, seen_when_said,
+                           speech_at_all, who_next, who_talks)
     from .spoken_language import language_moment
     from .temporal import title_moment
     from .temporal import answer_temporal
@@ -203,7 +203,7 @@ def with_temporal(toolbox, query: str, video: str | None, moments: list[Moment],
         return moments[:k]
     top: Moment | None = None
     try:
-        top = (who_next(toolbox, query, video)
+        top = (who_next(toolbox, query, video) or questions_asked(toolbox, query, video)
                or said_relative(toolbox, query, video) or said_by(toolbox, query, video) or said_when(toolbox, query, video)
                or said_count(toolbox, query, video) or said_during(toolbox, query, video)
                or seen_when_said(toolbox, query, video) or speech_at_all(toolbox, query, video)

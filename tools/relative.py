@@ -753,6 +753,60 @@ def who_next(toolbox, question: str, video: str | None = None) -> Moment | None:
     return None
 
 
+# "what question is asked in friday?", "what is the first question?", "how many questions does she ask?"
+_QUESTIONS_ASK = re.compile(r"^\s*(?:(?:what|which)\s+(?:is|was)\s+the\s+(?P<ord>\w+)\s+question\b|"
+                            r"(?:what|which)\s+questions?\b.*\b(?:asked|ask|asks)\b|how many questions\b)", re.I)
+
+
+def asks_for_questions(question: str) -> bool:
+    """Whether a question asks for the questions said ("what is the first question?")."""
+    return bool(_QUESTIONS_ASK.match(question.strip()))
+
+
+def questions_asked(toolbox, question: str, video: str | None = None) -> Moment | None:
+    """The questions said in a video: its sentences that end with a question mark, the one asked
+    for by order ("the first question") or all of them; the video named, or the one with speech.
+    None when the question is not such, or no question is said."""
+    m = _QUESTIONS_ASK.match(question.strip())
+    if not m:
+        return None
+    if video is None:
+        spoken = [r for r in toolbox.store.done_videos().values() if r.chunks]
+        if len(spoken) != 1:
+            return None
+        video = spoken[0].path
+    rec = _record(toolbox, video)
+    if rec is None:
+        return None
+    asked: list[tuple[float, float, str]] = []
+    sentence: list[tuple[float, float, str]] = []
+    for w in toolbox.words_between(rec.path, 0.0, rec.duration or float("inf")):
+        sentence.append(w)
+        if _SENTENCE_END.search(str(w[2]).strip()):
+            if str(w[2]).strip().endswith(("?", "？")):
+                asked.append((sentence[0][0], sentence[-1][1], join_words([x[2] for x in sentence])))
+            sentence = []
+    name = rec.path.rsplit("/", 1)[-1]
+    if not asked:
+        hit = Hit(rec.path, 0.0, rec.duration, 0.0, f"no question is said in {name}", "transcript", {})
+        return Moment(rec.path, 0.0, rec.duration, 0.0, [hit])
+    from .temporal import _ORDINAL, _ordinal_n
+
+    o = _ORDINAL.search(m.group("ord") or "")
+    pick = asked[0]
+    if o:
+        n = _ordinal_n(m.group("ord"), o)
+        if not -len(asked) <= (n if n < 0 else n - 1) < len(asked):
+            return None
+        pick = asked[n if n < 0 else n - 1]
+    listed = "; ".join(f"«{q}» {fmt_time(a)}" for a, _, q in asked[:10])
+    text = f"{len(asked)} question{'s' if len(asked) != 1 else ''} said in {name}: {listed}"
+    if o:
+        text = f"{pick[2]} (the {m.group('ord').lower()} of the {len(asked)} questions said in {name})"
+    hit = Hit(rec.path, pick[0], pick[1], 1.0, text, "transcript", {"answer": "structured", "count": len(asked)})
+    return Moment(rec.path, pick[0], pick[1], 1.0, [hit])
+
+
 MAX_LISTED_VIDEOS = 8
 CLAUSE_REACH_S = 3.0  # "what is said at 0:12?" in a pause: the nearest clause this close
 
@@ -848,5 +902,5 @@ def who_talks(toolbox, question: str, video: str | None = None) -> Moment | None
     return Moment(rec.path, start, end, 1.0, [hit])
 
 
-__all__ = ["parse_who_next", "who_next", "parse_relative", "said_relative", "said_by", "speaker_by_sight", "parse_said_when", "said_when", "parse_said_count", "said_count", "places_said", "speaker_by_order",
+__all__ = ["asks_for_questions", "questions_asked", "parse_who_next", "who_next", "parse_relative", "said_relative", "said_by", "speaker_by_sight", "parse_said_when", "said_when", "parse_said_count", "said_count", "places_said", "speaker_by_order",
            "parse_seen_when_said", "seen_when_said", "parse_said_during", "said_during", "speech_at_all", "parse_who_talks", "who_talks"]
