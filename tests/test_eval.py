@@ -157,8 +157,11 @@ def test_load_items_resolves_paths_and_reports_lines(tmp_path):
 def test_shipped_eval_sets_parse_and_point_at_real_files():
     root = Path(__file__).resolve().parents[1] / "eval"
     samples, bundled = load_items(root / "samples.jsonl"), load_items(root / "bundled.jsonl")
-    assert len(samples) >= 40 and len(bundled) >= 10
-    for items in (samples, bundled):
+    users = load_items(root / "users.jsonl")
+    assert len(samples) >= 40 and len(bundled) >= 10 and len(users) >= 15
+    # users.jsonl asks over the whole library ("how many videos have speech?"): it names all ten files
+    assert {i.path.name for i in users} == {i.path.name for i in samples}
+    for items in (samples, bundled, users):
         assert {i.kind for i in items} == {"when", "said", "what"}
         missing = [str(i.path) for i in items if not i.path.is_file()]
         assert not missing, missing
