@@ -694,6 +694,28 @@ def music_answer(question: str, answer: str, shown: list[Evidence], toolbox) -> 
     return (said, [next((e for e in shown if e.video == record["video"]), shown[0])]) if said else None
 
 
+# "how many of the speakers are women?", "how many men walk in?": a count by sex, which nothing here sees
+_SEX_COUNT = re.compile(r"\bhow many\b(?:.*\b(?:are|were)\s+(?P<a>women|men|female|male|girls|boys)\b|"
+                        r"(?:\s+of\s+(?:the|them|these)(?:\s+\w+)?)?\s+(?P<b>women|men|females|males|girls|boys|"
+                        r"ladies|guys)\b)", re.I)
+
+
+def sex_count_answer(question: str, answer: str, shown: list[Evidence], toolbox=None) -> Fact | None:
+    """For "how many of the speakers are women?": no model here tells women from men, so the count
+    is of every person, and that is said. (The answer had been "1 person in friday…" as if it were
+    the number of women.)"""
+    m = _SEX_COUNT.search(question)
+    if not m or not shown:
+        return None
+    word = (m.group("a") or m.group("b")).lower()
+    counted = next(((e, c) for e in shown for c in [_COUNT_LINE.search(e.text)] if c), None)
+    if counted is None:
+        return f"vidsage does not tell women from men, so how many are {word} is not known.", shown[:1]
+    e, c = counted
+    return (f"vidsage does not tell women from men, so how many are {word} is not known; it counts "
+            f"{c.group('head').strip()}, of every sex.", [e])
+
+
 def music_unheard(record: dict[str, Any]) -> str | None:
     """What can be said of music in a listed video with no speech; None when it has speech."""
     if record.get("chunks"):
@@ -1028,7 +1050,7 @@ def letter_answer(question: str, answer: str, shown: list[Evidence], toolbox=Non
     return f"{picks[0]} (“{text.strip()}”)", [said]
 
 
-INDEX_FACTS = (screen_text_answer, silent_answer, music_answer, length_answer, stay_answer, picture_answer, backdrop_answer, library_answer,
+INDEX_FACTS = (sex_count_answer, screen_text_answer, silent_answer, music_answer, length_answer, stay_answer, picture_answer, backdrop_answer, library_answer,
                who_talks_answer, sequence_answer, letter_answer, uncounted_answer)
 
 

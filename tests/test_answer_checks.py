@@ -320,3 +320,16 @@ def test_how_long_something_stays_is_its_events_length(library, toolbox):
     result = run_agent(q, settings, toolbox, llm=ScriptedLLM(['{"evidence": ["E1"], "answer": "About 9 seconds."}']))
     said = re.match(r"About (\d+) seconds: 00:1[45]", result["answer"])
     assert said and abs(int(said.group(1)) - 3.8) <= 1.0, result["answer"]
+
+
+def test_a_count_by_sex_says_that_vidsage_cannot_tell(library, toolbox):
+    """GRID shows seven speakers, faces per shot (by eye: four men, three women). Nothing here tells
+    women from men: "how many women?" gives the count of everyone and says so."""
+    settings, _ = library
+    said = '{"evidence": ["E1"], "answer": "There are 7 women."}'
+    women = run_agent("How many women are in the grid video?", settings, toolbox, llm=ScriptedLLM([said, said]))
+    assert women["answer"].startswith("vidsage does not tell women from men, so how many are women is not known"), women
+    assert "7 people in grid_seven_speakers.mp4" in women["answer"], women["answer"]
+    people = run_agent("How many people are in the grid video?", settings, toolbox,
+                       llm=ScriptedLLM(['{"evidence": ["E1"], "answer": "7 people."}']))
+    assert "women" not in people["answer"], people["answer"]
