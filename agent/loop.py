@@ -686,11 +686,9 @@ def music_answer(question: str, answer: str, shown: list[Evidence], toolbox) -> 
     record = named or next((v for v in videos if v["video"] == shown[0].video), None)
     if record is None:
         return None
-    said = music_unheard(record)
-    if said is None and re.search(r"^\W*no\b|\bno music\b|\bnot? (?:any )?music\b", answer, re.I):
-        # a video with speech: a song may be in its words, but "no music" is not something it heard
-        said = (f"vidsage hears speech only, so it cannot tell whether there is music in "
-                f"{Path(record['video']).name}.")
+    # a video with speech: a song may be in its words, but "no music" is not something it heard
+    said = music_unheard(record, speech_too=bool(re.search(r"^\W*no\b|\bno music\b|\bnot? (?:any )?music\b",
+                                                            answer, re.I)))
     return (said, [next((e for e in shown if e.video == record["video"]), shown[0])]) if said else None
 
 
@@ -716,15 +714,17 @@ def sex_count_answer(question: str, answer: str, shown: list[Evidence], toolbox=
             f"{c.group('head').strip()}, of every sex.", [e])
 
 
-def music_unheard(record: dict[str, Any]) -> str | None:
-    """What can be said of music in a listed video with no speech; None when it has speech."""
-    if record.get("chunks"):
-        return None
+def music_unheard(record: dict[str, Any], speech_too: bool = False) -> str | None:
+    """What can be said of music in a listed video: none without an audio track; that vidsage cannot
+    tell in sound without speech, and (`speech_too`) in a video with speech. None otherwise: a
+    video with speech is the model's, as songs may be in its words."""
     name = Path(record["video"]).name
     if "audio" not in str(record.get("streams", "")):
         return f"{name} has no audio track, so no music."
-    return (f"{name} has sound, but no speech was found in it; vidsage hears speech only, so it cannot "
-            f"tell whether that sound is music.")
+    if not record.get("chunks"):
+        return (f"{name} has sound, but no speech was found in it; vidsage hears speech only, so it cannot "
+                f"tell whether that sound is music.")
+    return f"vidsage hears speech only, so it cannot tell whether there is music in {name}." if speech_too else None
 
 
 _PICTURE_ASK = re.compile(r"\b(black[- ]and[- ]white|black ?& ?white|b ?& ?w|monochrome|gr[ae]yscale)\b|"
@@ -1173,30 +1173,27 @@ def _past_the_end(run: _Run) -> dict[str, Any] | None:
     rec = run.toolbox.store.resolve_video(run.video)
     if lasts_until({"duration": rec.duration}, at):
         return None
-    whole = run.log.add(rec.path, 0.0, rec.duration, "video", f"{Path(rec.path).name}: {fmt_time(rec.duration)} long",
-                        None, "length")
-    result = run._finish(f"{Path(rec.path).name} is only {fmt_time(rec.duration)} long: {fmt_time(at)} is past its end.",
-                         [whole], streamed=False)
-    result.update(mode="fast", route={"kind": "past_end", "tool": None, "by": "regex"})
-    return result
+    return _known(run, rec.path, rec.duration, f"{Path(rec.path).name} is only {fmt_time(rec.duration)} long: "
+                                               f"{fmt_time(at)} is past its end.", "past_end")
 
 
 def _music_unheard_in(run: _Run) -> dict[str, Any] | None:
-    """"Is there music in the bunny video?" of a video named that has no speech: what can be said,
-    with no search (a video without audio has nothing to search for music in)."""
+    """"Is there music in the bunny video?" of a video named: what can be said, with no search (a
+    video without audio has nothing to search for music in; "is there music?" of one with speech
+    is not something vidsage hears either)."""
     if not run.video or not _MUSIC_ASK.search(run.question):
         return None
     rec = run.toolbox.store.resolve_video(run.video)
-    said = music_unheard(next((v for v in run.toolbox.list_videos() if v["video"] == rec.path), {"video": rec.path,
-                                                                                              "chunks": 1}))
-    if said is None and _YES_NO.match(run.question):
-        # "is there music in the jfk clip?": with speech, still nothing vidsage hears says
-        said = f"vidsage hears speech only, so it cannot tell whether there is music in {Path(rec.path).name}."
-    if said is None:
-        return None
-    whole = run.log.add(rec.path, 0.0, rec.duration, "video", f"{Path(rec.path).name}: {said}", None, "list_videos")
+    record = next((v for v in run.toolbox.list_videos() if v["video"] == rec.path), None)
+    said = music_unheard(record, speech_too=bool(_YES_NO.match(run.question))) if record else None
+    return _known(run, rec.path, rec.duration, said, "unheard") if said else None
+
+
+def _known(run: _Run, video: str, duration: float, said: str, kind: str) -> dict[str, Any]:
+    """An answer the index knows before any search, cited as the whole video."""
+    whole = run.log.add(video, 0.0, duration, "video", f"{Path(video).name}: {said}", None, "list_videos")
     result = run._finish(said, [whole], streamed=False)
-    result.update(mode="fast", route={"kind": "unheard", "tool": None, "by": "regex"})
+    result.update(mode="fast", route={"kind": kind, "tool": None, "by": "regex"})
     return result
 
 
