@@ -92,7 +92,16 @@ def _is_run_of(run: list[str], parts: list[str]) -> bool:
 
 _NUMBERED = re.compile(r"\b(?:the\s+)?(speaker|person|visitor|car|vehicle|man|woman|guy|face|shot|title)\s+"
                        r"(?:no\.?\s*|number\s+|#\s*)?(\d{1,2})\b(?![:.]\d|\s*(?:s|secs?|seconds?|mins?|minutes?)\b)", re.I)
-_ORDINAL_WORDS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+ORDINAL_WORDS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+
+
+_ABOUT_A_SPEAKER = re.compile(r"\b(speakers?|speaking|talking|narrators?|presenters?)\b", re.I)
+
+
+def about_a_speaker(question: str) -> bool:
+    """Whether a question is about someone heard ("the third speaker", "when is he talking?"): a
+    video with no speech holds no answer to it."""
+    return bool(_ABOUT_A_SPEAKER.search(question))
 
 
 def numbered_as_ordinal(question: str) -> str:
@@ -100,7 +109,7 @@ def numbered_as_ordinal(question: str) -> str:
     is the n-th of its kind (the form every order question is parsed in)."""
     def spell(m: re.Match) -> str:
         n = int(m.group(2))
-        return f"the {_ORDINAL_WORDS[n - 1] if 1 <= n <= 10 else f'{n}th'} {m.group(1)}" if n >= 1 else m.group(0)
+        return f"the {ORDINAL_WORDS[n - 1] if 1 <= n <= 10 else f'{n}th'} {m.group(1)}" if n >= 1 else m.group(0)
 
     return _NUMBERED.sub(spell, question)
 

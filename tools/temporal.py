@@ -23,8 +23,9 @@ import numpy as np
 from vidsage.labels import COLOUR_WORDS
 from vidsage.types import Hit, Moment, fmt_span, fmt_time
 
-_ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-                  "eighth": 8, "ninth": 9, "tenth": 10, "last": -1, "final": -1, "penultimate": -2,
+from . import lexical
+
+_ORDINAL_WORDS = {**{w: i for i, w in enumerate(lexical.ORDINAL_WORDS, 1)}, "last": -1, "final": -1, "penultimate": -2,
                   "earliest": 1, "latest": -1}
 _ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final|"
                       r"penultimate|earliest|latest|(\d{1,3})(?:st|nd|rd|th))\b", re.I)
@@ -510,7 +511,7 @@ def _candidate_videos(toolbox, tq: TemporalQuery, question: str, video: str | No
         return []
     ranked = []
     # "people speaking", "the third speaker": about someone heard
-    speech = bool(_SPEECH.search(question) or re.search(r"\b(speakers?|narrators?|presenters?)\b", question, re.I))
+    speech = bool(_SPEECH.search(question) or lexical.about_a_speaker(question))
     for vid, evs in by_video.items():
         events = [h for h in evs if h.kind != "segment:shot"]
         chosen = select_events(toolbox, events, tq.cls, tq.colour_words, tq.subject or question, known)

@@ -69,7 +69,6 @@ def parse_intent(query: str) -> QueryIntent:
     return QueryIntent(text or query, phrase, 1.0, 0.8)
 
 
-_ABOUT_A_SPEAKER = re.compile(r"\b(speakers?|speaker's|speaking|talking|narrators?|presenters?)\b", re.I)
 NO_SPEECH_SPEAKER = 0.5  # weight of a moment about a speaker in a video where nothing is said
 
 
@@ -213,7 +212,7 @@ class Toolbox:
         from .moments import at_leaving, with_temporal  # first / last / n-th / how many: over the event list
 
         moments = at_leaving(query, with_temporal(self, query, video, moments, k))
-        if video is None and _ABOUT_A_SPEAKER.search(query):
+        if video is None and lexical.about_a_speaker(query):
             # "when does the speaker with curly hair appear?": someone heard; a video with no speech
             # holds no speaker (a silent room's visitor with dark hair had won)
             silent = {r.path for r in self.store.done_videos().values() if not r.chunks}
