@@ -639,6 +639,12 @@ def _record(toolbox, video: str):
         return None
 
 
+def _videos_with_speech(toolbox) -> list:
+    """The records of the indexed videos that have speech, by path: a question about what is said
+    that names no video is about one of these."""
+    return sorted((r for r in toolbox.store.done_videos().values() if r.chunks), key=lambda r: r.path)
+
+
 def _spoken_chunks(toolbox, rec) -> list[Hit]:
     """A video's transcript chunks that have words, in time order."""
     return sorted((c for c in toolbox.get_transcript(rec.path) if c.text.strip()), key=lambda c: c.start)
@@ -653,7 +659,7 @@ def speech_at_all(toolbox, question: str, video: str | None = None) -> Moment | 
     if not _SPEECH_AT_ALL.match(question) or lexical.languages_named(question):
         return None
     if video is None:
-        spoken = sorted((r for r in toolbox.store.done_videos().values() if r.chunks), key=lambda r: r.path)
+        spoken = _videos_with_speech(toolbox)
         if len(spoken) > 1:
             return _speech_in_each(toolbox, question, spoken)
         if not spoken:
@@ -771,7 +777,7 @@ def questions_asked(toolbox, question: str, video: str | None = None) -> Moment 
     if not m:
         return None
     if video is None:
-        spoken = [r for r in toolbox.store.done_videos().values() if r.chunks]
+        spoken = _videos_with_speech(toolbox)
         if len(spoken) != 1:
             return None
         video = spoken[0].path
