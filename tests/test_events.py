@@ -246,6 +246,10 @@ def test_when_something_leaves_is_the_end_of_its_event(event_toolbox):
     assert abs(leaves.end - 19.0) <= 1.0 and leaves.end - leaves.start <= 1.6, leaves
     appears = event_toolbox.find_moments("When does the red car appear?")[0]
     assert abs(appears.start - 15.0) <= 1.0 and abs(appears.end - 19.0) <= 1.0, appears
+    at_time = event_toolbox.find_moments("What time does the red car leave?")[0]
+    assert abs(at_time.end - 19.0) <= 1.0 and at_time.end - at_time.start <= 1.6, at_time
+    both = event_toolbox.find_moments("When does the red car enter and when does it leave?")[0]
+    assert abs(both.start - 15.0) <= 1.0 and abs(both.end - 19.0) <= 1.0, both  # asked both: the whole passage
 
 
 def test_when_nobody_is_there_is_between_the_events(event_toolbox):

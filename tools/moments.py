@@ -226,16 +226,19 @@ def with_temporal(toolbox, query: str, video: str | None, moments: list[Moment],
 
 
 # "when does the red car leave?", "when does the title disappear?": the end of the thing's own event
-_LEAVING = re.compile(r"^\s*(?:when|at what (?:point|time|moment))\b.*\b(?:leaves?|leaving|exits?|exiting|disappears?|"
+_LEAVING = re.compile(r"^\s*(?:when|(?:at )?what (?:point|time|moment))\b.*\b(?:leaves?|leaving|exits?|exiting|disappears?|"
                       r"disappearing|vanish\w*|goes away|go away|drives? (?:off|away)|walks? (?:out|off|away)|"
                       r"fades? out|goes off|go off|gone)\b", re.I)
 LEAVING_S = 1.5  # the last this many seconds of an event are "when it leaves"
+# "when does the second person enter and when do they leave?" asks for the whole event
+_ARRIVING = re.compile(r"\b(?:enters?|entering|arriv\w*|appears?|appearing|comes? in|walks? in|drives? in|shows? up)\b",
+                       re.I)
 
 
 def at_leaving(query: str, moments: list[Moment]) -> list[Moment]:
     """For a question about when something leaves, each moment bounded by an object's or a text's
     own event is narrowed to that event's last LEAVING_S seconds; other moments are unchanged."""
-    if not _LEAVING.search(query):
+    if not _LEAVING.search(query) or _ARRIVING.search(query):
         return moments
     for m in moments:
         first = m.evidence[0] if m.evidence else None
