@@ -43,7 +43,7 @@ _SUMMARY = re.compile(r"\b(summar\w*|overview|gist|main points?|"
 _DESCRIBE = re.compile(r"\b(describe|what('s| is) (in|on) (the )?(picture|frame|image|screen|scene|shot)|"
                        r"what (does|do) (the |this )?(video|clip|film|scene|footage|picture) show|what can (you|i|we) see|"
                        r"what is shown)\b", re.I)
-_LIST = re.compile(r"\b((which|what) (videos|files|recordings|clips)|list (the |my |all )?(videos|files)|"
+_LIST = re.compile(r"\b((which|what) (?:video |audio |media |sound )?(videos|files|recordings|clips)|list (the |my |all )?(videos|files)|"
                    r"(which|what) (video|file|recording|clip|film|movie) (is|was) (the )?(longest|shortest)|"
                    r"(longest|shortest) (video|file|recording|clip|film|movie)|"
                    r"how many (videos|files|clips|(different )?languages)|what do i have|"
@@ -52,7 +52,7 @@ _LIST = re.compile(r"\b((which|what) (videos|files|recordings|clips)|list (the |
 LENGTH_ASK = re.compile(r"\bhow long (?:is|are|was|were|does)\b(?:\s+(?:the|this|that|these|each|every|my|all|it))*"
                         r"(?:\s+[\w.-]+)?\s*(?:video|videos|clip|clips|film|films|movie|recording|recordings|file|"
                         r"files|it)\b(?!\s+(?:on screen|shown|visible|take|stay))|"
-                        r"\b(?:duration|length|runtime|running time) of (?:the |this |that |each |every |my |all )*"
+                        r"\b(?:duration|length|runtime|running time) of (?:the |this |that |each |every |my |all |of )*"
                         r"(?:[\w.-]+\s+)?(?:video|videos|clip|clips|film|films|movie|recording|recordings|file|files)\b", re.I)
 # "what's the resolution of the car video?": what the list says of each file (its streams)
 _FILE_FACTS = re.compile(r"\b(resolution|codecs?|file (?:format|type|size)|(?:video|audio|container) format|"

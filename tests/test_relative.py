@@ -218,6 +218,8 @@ def test_what_is_seen_when_words_are_said_and_said_when_something_is_seen(toolbo
     ("Who said 'ask not' in the jfk clip?", "ask not"),
     ("What colour is the shirt of the person who says bin blue?", "bin blue"),
     ("What does the man who says lay red with P9 again look like?", "lay red with P9 again"),
+    ("What is on screen when 'set white' is said in grid?", "set white"),  # said, in the passive
+    ("What is shown when the word blue is spoken?", "blue"),
     ("Who is the man in the red shirt?", None),
     ("What does the person who says hello do?", None),  # not about how they look
 ])
@@ -303,6 +305,11 @@ def test_when_there_is_speech_at_all(toolbox):
     assert "jfk.flac 00:00–00:1" in each.evidence[0].text and "car-detection" not in each.evidence[0].text
     top = toolbox.find_moments("When is someone talking in the car video?", video="car-detection.mp4")[0]
     assert top.evidence[0].text.startswith("no speech found"), top.evidence[0].text
+    # how long: from the first words to the last (jfk's speech, by ear, about 0.3-10.5 s)
+    long = speech_at_all(toolbox, "How long does the jfk speech last?", "jfk.flac")
+    assert long is not None and long.evidence[0].text.startswith("the speech in jfk.flac lasts "), long
+    assert 9.0 <= long.end - long.start <= 11.0, long
+    assert speech_at_all(toolbox, "How long does the red car stay?", "car-detection.mp4") is None
 
 
 @pytest.mark.parametrize("question, asks", [

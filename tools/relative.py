@@ -432,6 +432,11 @@ _WHEN_SAID = re.compile(
     r"^\s*(?P<ask>.+?)\s+(?:when|while|as|just as|right when)\s+(?P<subj>he|she|they|someone|somebody|anyone|"
     r"the [\w ]+?|[A-Z]\w+)\s+(?:says?|said|mentions?|mentioned|talks? about|talked about|speaks? about|spoke about|"
     r"asks?|asked|reads?)\s+(?P<phrase>.+?)\s*[?.!]*$", re.I)
+# "what is on screen when "set white" is said?": the same, with the words said in the passive
+_WHEN_SAID_PASSIVE = re.compile(
+    r"^\s*(?P<ask>.+?)\s+(?:when|while|as|just as|right when)\s+(?:the (?:words?|phrase|name)\s+)?(?P<phrase>.+?)\s+"
+    r"(?:is|are|was|were|gets?|got)\s+(?:being\s+)?(?:said|spoken|mentioned|heard|read out|uttered)\b"
+    r"(?:\s+(?:in|during|by)\b.*)?\s*[?.!]*$", re.I)
 _SEEN_ASK = re.compile(r"\b(on[- ]screen|shown|show|showing|visible|see|seen|slide|picture|frame|image|wear\w*|"
                        r"colou?r|written|displayed|in view|look like)\b", re.I)
 # "what does she say when the title appears?": what is said at the time something is seen
@@ -484,7 +489,7 @@ def parse_seen_when_said(question: str) -> str | None:
     """The words said, for "what is on screen / what does the slide show when he says <words>?",
     "who says <words>?" and "what colour is the shirt of the man who says <words>?"."""
     q = question.strip()
-    m = _WHEN_SAID.match(q)
+    m = _WHEN_SAID.match(q) or _WHEN_SAID_PASSIVE.match(q)
     if m and _SEEN_ASK.search(m.group("ask")):
         phrase = m.group("phrase")
     elif (m := _asks_who(q)):
@@ -625,9 +630,12 @@ def _next_sentence(words: list[tuple[float, float, str]], span: tuple[float, flo
 # video?": when there is speech at all, not when some words are said
 _SPEECH_AT_ALL = re.compile(r"^\s*(?:when|at what (?:point|time|moment))\b.*\b(?:talk|talks|talking|speak|speaks|"
                             r"speaking|speech|spoken|voices?|says? anything|said anything)\b", re.I)
+# "how long does the jfk speech last?", "how long does he talk?": the length of the speech
+_SPEECH_HOW_LONG = re.compile(r"^\s*(?:how long|for how long|how many (?:seconds|minutes))\b.*\b(?:talk|talks|talking|"
+                              r"speak|speaks|speaking|speech|spoken|voices?)\b", re.I)
 _GENERIC_SPEECH = frozenset("""someone somebody anyone anybody people person voice voices speech speaking speak speaks
 talk talking talks spoken start starts started begin begins began stop stops stopped end ends ended first last
-anything say says said video clip recording file audio film movie sound""".split())
+anything say says said video clip recording file audio film movie sound long last lasts seconds minutes speaker""".split())
 SPEECH_GAP_S = 2.0  # pauses shorter than this do not split a stretch of speech
 
 
@@ -656,7 +664,8 @@ def speech_at_all(toolbox, question: str, video: str | None = None) -> Moment | 
     every stretch listed; that no speech was found when none was. Only for a question that names
     no words, no speaker and no language (those are `said_when`, `said_by`, `language_moment`).
     With no video named: the one video with speech, or each video's speech, listed."""
-    if not _SPEECH_AT_ALL.match(question) or lexical.languages_named(question):
+    how_long = bool(_SPEECH_HOW_LONG.match(question))
+    if not (_SPEECH_AT_ALL.match(question) or how_long) or lexical.languages_named(question):
         return None
     if video is None:
         spoken = _videos_with_speech(toolbox)
@@ -697,6 +706,9 @@ def speech_at_all(toolbox, question: str, video: str | None = None) -> Moment | 
     listed = ", ".join(f"{fmt_time(a)}–{fmt_time(b)}" for a, b in stretches[:8])
     text = (f"{what} in {name} at {fmt_time(start)}–{fmt_time(end)}; speech in {len(stretches)} "
             f"stretch{'es' if len(stretches) != 1 else ''}: {listed}")
+    if how_long:
+        text = (f"the speech in {name} lasts {end - start:.1f} s, from {fmt_time(start)} to {fmt_time(end)}"
+                + (f", in {len(stretches)} stretches: {listed}" if len(stretches) > 1 else ""))
     first = next(c for c in chunks if c.end > start)
     hit = Hit(rec.path, start, end, 1.0, text, "transcript", {"answer": "structured", "said": first.text[:120]})
     return Moment(rec.path, start, end, 1.0, [hit])
