@@ -37,6 +37,7 @@ from pydantic import BaseModel, ValidationError
 from vidsage import prompts
 from vidsage.config import Settings
 from vidsage.tools import lexical
+from vidsage.index.chunking import join_words
 from vidsage.tools.lexical import named_video
 from vidsage.tools.lc import TOOL_NAMES, TOOL_SPECS, Evidence, EvidenceLog, make_tools, quote, render, run_tool
 from vidsage.types import StoreError, fmt_span, fmt_time, overlap_share, same_moment
@@ -621,6 +622,9 @@ def screen_text_answer(question: str, answer: str, shown: list[Evidence], toolbo
     return f'The text on screen reads "{t}" ({Path(e.video).name} @ {fmt_time(e.start)}).', [e]
 
 
+_ALL_TOGETHER = re.compile(r"\b(total|in all|altogether|all together|combined|overall|sum|together)\b", re.I)
+
+
 def length_answer(question: str, answer: str, shown: list[Evidence], toolbox=None) -> Fact | None:
     """For "how long is the video?": the length of the videos the listing shows (a listed video's
     evidence spans it whole), the one the question names when it names one. (The model's "2 minutes
@@ -633,7 +637,10 @@ def length_answer(question: str, answer: str, shown: list[Evidence], toolbox=Non
     named = named_video(question, [{"video": e.video} for e in listed])
     if named is not None:
         listed = [e for e in listed if e.video == named["video"]]
-    return "; ".join(f"{Path(e.video).name} is {fmt_time(e.end)} long" for e in listed) + ".", listed
+    each = "; ".join(f"{Path(e.video).name} is {fmt_time(e.end)} long" for e in listed) + "."
+    if len(listed) > 1 and _ALL_TOGETHER.search(question):  # "what's the total length of my videos?"
+        return f"{len(listed)} videos, {fmt_time(sum(e.end for e in listed))} long in all: {each}", listed
+    return each, listed
 
 
 def stay_answer(question: str, answer: str, shown: list[Evidence], toolbox=None) -> Fact | None:
@@ -1151,7 +1158,8 @@ def run_agent(question: str, settings: Settings, toolbox, video: str | None = No
         result = run._finish(prompts.load("traits"), [], streamed=False)
         result.update(mode="declined", route={"kind": "declined", "tool": None, "by": "regex"})
         return result
-    known = _past_the_end(run) or _music_unheard_in(run)
+    known = (_past_the_end(run) or _music_unheard_in(run) or _span_told(run) or _language_told(run)
+             or _words_counted(run))
     if known is not None:
         return known
     r = route(question, video)
@@ -1177,6 +1185,92 @@ def _past_the_end(run: _Run) -> dict[str, Any] | None:
                                                f"{fmt_time(at)} is past its end.", "past_end")
 
 
+# "what happens between 0:10 and 0:20?", "what is said in the first 30 seconds?", "describe 1:00-1:30"
+_SPAN_ASK = re.compile(r"^\s*(?:what(?:'s| is| was| are| were| does| did| do)?\b|describe|tell me|summari[sz]e|list|"
+                       r"give me)(?!.*\b(?:how many|when|which one|first (?:car|person|one|thing)|colou?r)\b)", re.I)
+_WORDS_ASK = re.compile(r"\b(?:say|says|said|saying|spoken|talk\w*|speak\w*|words|dialogue|transcript)\b", re.I)
+
+
+def _span_told(run: _Run) -> dict[str, Any] | None:
+    """"What happens between 0:10 and 0:20 in the car video?": what indexing found in that stretch
+    (the things on screen with their own times, and the words said), or, asked what is said, the
+    words. (The model had described one car and cited another at 00:05-00:09, outside the stretch.)"""
+    span = lexical.time_range_in(run.question)
+    if span is None or not _SPAN_ASK.match(run.question):
+        return None
+    video = run.video
+    if video is None:
+        done = list(run.toolbox.store.done_videos().values())
+        if len(done) != 1:
+            return None  # which video is meant is for the search to find
+        video = done[0].path
+    rec = run.toolbox.store.resolve_video(video)
+    start, end = span[0], min(span[1], rec.duration or span[1])
+    if _WORDS_ASK.search(run.question):
+        words = run.toolbox.words_between(rec.path, start, end) if end > start else []
+        said = join_words([w for _, _, w in words])
+        told = (f"Said in {Path(rec.path).name} @ {fmt_span(start, end)}: “{said}”" if said
+                else f"Nothing is said in {Path(rec.path).name} between {fmt_time(start)} and {fmt_time(end)}.")
+    else:
+        from vidsage.tools.temporal import span_overview
+
+        told = span_overview(run.toolbox, rec.path, start, max(end, start))
+    return _known(run, rec.path, max(end, start), told, "span", start=start)
+
+
+_SPOKEN_ASK = re.compile(r"\b(?:speak\w*|spoke|spoken|speech|talk\w*|say\w*|said|language|in)\b", re.I)
+
+
+def _language_told(run: _Run) -> dict[str, Any] | None:
+    """"Is jfk speaking French?" of a video named: yes or no, from the languages the transcriber
+    found in it. (It had been "not found": the words "speaking French" match nothing said.)"""
+    asked = lexical.languages_named(run.question)
+    if not run.video or not asked or not _YES_NO.match(run.question) or not _SPOKEN_ASK.search(run.question):
+        return None
+    rec = run.toolbox.store.resolve_video(run.video)
+    record = next((v for v in run.toolbox.list_videos() if v["video"] == rec.path), None)
+    if record is None:
+        return None
+    found = [c.split("-")[0] for c in (record.get("languages") or [record.get("language") or ""]) if c]
+    if not record.get("chunks") or not found:
+        said = f"No: no speech was found in {Path(rec.path).name}."
+    else:
+        names = " and ".join(lexical.language_name(c) for c in found)
+        said = f"{'Yes' if asked & set(found) else 'No'}: {Path(rec.path).name} is spoken in {names}."
+    return _known(run, rec.path, rec.duration, said, "language")
+
+
+_HOW_MANY_WORDS = re.compile(r"^\s*how many (?P<unit>words|sentences)\b(?!.*\b(?:on screen|written|shown)\b)", re.I)
+
+
+def _words_counted(run: _Run) -> dict[str, Any] | None:
+    """"How many words does jfk say?", "how many sentences are in the friday clip?": counted over the
+    video's transcript (the words as the recogniser or the subtitles give them); with no video
+    named, over the one video with speech. (It had been "not found".)"""
+    m = _HOW_MANY_WORDS.match(run.question)
+    if not m:
+        return None
+    video = run.video
+    if video is None:
+        spoken = [r for r in run.toolbox.store.done_videos().values() if r.chunks]
+        if len(spoken) != 1:
+            return None
+        video = spoken[0].path
+    rec = run.toolbox.store.resolve_video(video)
+    words = [w for _, _, w in run.toolbox.words_between(rec.path, 0.0, rec.duration or 1e9)] if rec.chunks else []
+    # a subtitle cue (one timed item of several words) ends a sentence of its own
+    text = join_words([w if " " not in w.strip() or w.rstrip().endswith(lexical.CLAUSE_END) else w.rstrip() + "."
+                       for w in words])
+    name = Path(rec.path).name
+    if m.group("unit").lower() == "words":
+        n = lexical.word_count(text)
+        said = f"{n} word{'s' if n != 1 else ''} said in {name}."
+    else:
+        n = len([p for p in re.split(r"(?<=[.?!。？！])\s*", text) if p.strip()])
+        said = f"{n} sentence{'s' if n != 1 else ''} said in {name}."
+    return _known(run, rec.path, rec.duration, said, "words_counted")
+
+
 def _music_unheard_in(run: _Run) -> dict[str, Any] | None:
     """"Is there music in the bunny video?" of a video named: what can be said, with no search (a
     video without audio has nothing to search for music in; "is there music?" of one with speech
@@ -1189,9 +1283,10 @@ def _music_unheard_in(run: _Run) -> dict[str, Any] | None:
     return _known(run, rec.path, rec.duration, said, "unheard") if said else None
 
 
-def _known(run: _Run, video: str, duration: float, said: str, kind: str) -> dict[str, Any]:
-    """An answer the index knows before any search, cited as the whole video."""
-    whole = run.log.add(video, 0.0, duration, "video", f"{Path(video).name}: {said}", None, "list_videos")
+def _known(run: _Run, video: str, duration: float, said: str, kind: str, start: float = 0.0) -> dict[str, Any]:
+    """An answer the index knows before any search, cited as the whole video (or the stretch from
+    `start` to `duration` that it is about)."""
+    whole = run.log.add(video, start, duration, "video", f"{Path(video).name}: {said}", None, "list_videos")
     result = run._finish(said, [whole], streamed=False)
     result.update(mode="fast", route={"kind": kind, "tool": None, "by": "regex"})
     return result

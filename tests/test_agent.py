@@ -146,6 +146,11 @@ def test_a_video_named_in_the_question_scopes_the_search():
     assert named_video("What's said in his girl friday?", videos + [{"video": "/m/friday_his_girl_friday.mp4"}])[
         "video"].endswith("friday.mp4")
     assert named_video("Which speakers wear green?", videos) is None  # one name word, as content
+    # a one-word name (and its digits) is named by its word; a language's name is not
+    more = videos + [{"video": "/m/apollo11.mp3"}, {"video": "/m/french.aiff"}]
+    assert named_video("How many words does jfk say?", more)["video"] == "/m/jfk.flac"
+    assert named_video("What does apollo say first?", more)["video"] == "/m/apollo11.mp3"
+    assert named_video("Is jfk speaking French?", more)["video"] == "/m/jfk.flac"
 
 
 def test_pick_video_by_the_language_it_names():

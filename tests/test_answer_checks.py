@@ -125,6 +125,10 @@ def test_a_video_length_is_read_from_the_listing(library, toolbox):
     assert route("How long is the red car on screen?").kind != "list"  # an event's length, not a video's
     (cited,) = result["citations"]
     assert cited["video"].endswith("jfk.flac"), cited
+    # all together: the sum, with each (the library's seven files, by their lengths, come to 140.4 s)
+    total = run_agent("What's the total length of all my videos?", settings, toolbox, llm=ScriptedLLM([wrong, wrong]))
+    assert total["answer"].startswith("7 videos, 02:20 long in all") and "jfk.flac is 00:11 long" in total["answer"], total["answer"]
+    assert route("What video files do I have?").kind == "list"
 
 
 def test_which_videos_are_silent_is_read_from_the_listing(library, toolbox):
@@ -333,3 +337,50 @@ def test_a_count_by_sex_says_that_vidsage_cannot_tell(library, toolbox):
     people = run_agent("How many people are in the grid video?", settings, toolbox,
                        llm=ScriptedLLM(['{"evidence": ["E1"], "answer": "7 people."}']))
     assert "women" not in people["answer"], people["answer"]
+
+
+def test_a_stretch_named_is_told_from_what_was_found_in_it(library, toolbox):
+    """car-detection (by eye): between 0:10 and 0:20 a silver car drives top->bottom (14.8-19.0 s)
+    and a red one bottom->top (15-19 s); nothing else passes then, and nothing is said. jfk (by ear)
+    says "And so my fellow Americans, ask not ..." in its first 5 seconds. No model is asked."""
+    from vidsage.tools.lexical import time_range_in
+
+    assert time_range_in("what happens between 10 and 20 seconds?") == (10.0, 20.0)
+    assert time_range_in("from 1:00 to 1:30") == (60.0, 90.0)
+    assert time_range_in("in the first 30 seconds") == (0.0, 30.0)
+    assert time_range_in("lay blue at x four now") is None and time_range_in("2 to 3 seconds long") is None
+    settings, _ = library
+    cars = run_agent("What happens between 10 and 20 seconds in car-detection?", settings, toolbox, llm=ScriptedLLM([]))
+    assert cars["route"]["kind"] == "span", cars["route"]
+    answer = cars["answer"]
+    assert "red car" in answer and answer.count(" car ") + answer.count(" car (") >= 2, answer
+    assert "enters from the top" in answer and "enters from the bottom" in answer, answer  # both ways across
+    assert "00:05" not in answer and "00:25" not in answer, answer  # the cars outside the stretch are not in it
+    assert "nothing is said" in answer, answer
+    c = cars["citations"][0]
+    assert Path(c["video"]).name == "car-detection.mp4" and (c["start"], c["end"]) == (10.0, 20.0), c
+    said = run_agent("What does jfk say in the first 5 seconds?", settings, toolbox, llm=ScriptedLLM([]))
+    assert said["route"]["kind"] == "span" and "fellow Americans" in said["answer"], said["answer"]
+    assert "can do for you" not in said["answer"], said["answer"]  # said after 5 s
+
+
+def test_a_language_asked_of_a_video_is_yes_or_no_from_what_was_heard(library, toolbox):
+    """jfk.flac is in English (by ear); the GRID copy too. No model is asked."""
+    settings, _ = library
+    no = run_agent("Is jfk speaking French?", settings, toolbox, llm=ScriptedLLM([]))
+    assert no["answer"] == "No: jfk.flac is spoken in English.", no["answer"]
+    yes = run_agent("Is the grid video in English?", settings, toolbox, llm=ScriptedLLM([]))
+    assert yes["answer"].startswith("Yes: grid_seven_speakers"), yes["answer"]
+    silent = run_agent("Does the car-detection video have English speech?", settings, toolbox, llm=ScriptedLLM([]))
+    assert silent["answer"] == "No: no speech was found in car-detection.mp4.", silent["answer"]
+
+
+def test_words_and_sentences_said_are_counted(library, toolbox):
+    """By ear: jfk says 22 words ("And so my fellow Americans, ask not what your country can do for
+    you, ask what you can do for your country"); friday's subtitles hold 5 sentences (one a cue with
+    no full stop: "Yes, he's in - in a bad humor")."""
+    settings, _ = library
+    words = run_agent("How many words does jfk say?", settings, toolbox, llm=ScriptedLLM([]))
+    assert words["answer"] == "22 words said in jfk.flac.", words["answer"]
+    sentences = run_agent("How many sentences are said in the friday clip?", settings, toolbox, llm=ScriptedLLM([]))
+    assert sentences["answer"] == "5 sentences said in friday_his_girl_friday.mp4.", sentences["answer"]

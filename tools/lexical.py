@@ -54,7 +54,8 @@ _VIDEO_NOUNS = frozenset("video videos clip clips recording recordings file file
 def named_video(question: str, videos: list[dict]) -> dict | None:
     """The one video the question names explicitly, else None. A video is named by its file name
     ("jfk.flac"); by words of its name followed by a word for a video ("the car video", "the
-    one-by-one clip"); by a run of its name's words with a word of 4 letters or more ("in his girl
+    one-by-one clip"); by the one word of a one-word name ("what does jfk say?", "apollo" for
+    apollo11.mp3); by a run of its name's words with a word of 4 letters or more ("in his girl
     friday"); or by its name's words ending the question after "in"/"from" ("count the faces in
     grid"). A name word used as content ("when does the red car appear?") names nothing. Of videos
     named alike, the one whose name has fewest words left over ("grid" is grid_seven_speakers.mp4,
@@ -66,6 +67,9 @@ def named_video(question: str, videos: list[dict]) -> dict | None:
         name = Path(v["video"]).name.lower()
         parts = name_words(Path(v["video"]).stem)
         n_best = len(parts) + 1 if name in low else 0
+        # a name of one word (and digits) is named by that word: "what does jfk say?", "apollo" (not a
+    # language's name: "is jfk speaking french?" names jfk.flac, not french.aiff)
+        whole = [p for p in parts if not p.isdigit()]
         for i in range(len(words)):
             for n in range(1, len(parts) + 1):
                 run = words[i:i + n]
@@ -73,6 +77,7 @@ def named_video(question: str, videos: list[dict]) -> dict | None:
                     continue
                 after = words[i + n:i + n + 2]
                 if (_VIDEO_NOUNS & set(after)
+                        or (run == whole and run[0] not in STOPWORDS and run[0] not in LANGUAGE_NAMES)
                         or (n >= 2 and any(len(w) >= 4 and w not in STOPWORDS for w in run))
                         or (not after and i > 0 and words[i - 1] in ("in", "from"))):
                     n_best = max(n_best, n)
@@ -128,6 +133,13 @@ def languages_named(text: str) -> set[str]:
 
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+
+
+def word_count(text: str) -> int:
+    """Words in a text as said: "he's" is one word; in Chinese or Japanese, written without spaces,
+    each character counts as one."""
+    return len(_CJK.findall(text)) + len(re.findall(r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+                                                  r"\u0e00-\u0e7f]+(?:['’][^\W\d]+)?", text))
 _WORD = re.compile(r"[\w']+", re.UNICODE)
 
 
@@ -368,6 +380,43 @@ def time_in(question: str) -> float | str | None:
         return "end"
     if _AT_START.search(question):
         return "start"
+    return None
+
+
+_T = r"(?:(?:\d{1,2}:)?\d{1,2}:\d{2}|\d+(?:\.\d+)?)"
+_UNIT = r"(?:\s*(?P<{}>seconds?|secs?|s|minutes?|mins?|m)\b)?"
+# "between 10 and 20 seconds", "from 0:10 to 0:20", "0:10-0:20", "in the first 30 seconds"
+_RANGE = re.compile(r"(?:\b(?:between|from)\s+)?(?<![\d:.])(?P<a>" + _T + r")" + _UNIT.format("ua")
+                    + r"\s*(?:and|to|until|till|through|-|–|—)\s*(?P<b>" + _T + r")" + _UNIT.format("ub"), re.I)
+_FIRST_N = re.compile(r"\b(?:in|during|within|over)\s+the\s+first\s+(?P<b>\d+(?:\.\d+)?)\s*(?P<ub>seconds?|secs?|s|"
+                      r"minutes?|mins?|m)\b", re.I)
+
+
+def _seconds(value: str, unit: str | None) -> float:
+    if ":" in value:
+        parts = [int(p) for p in value.split(":")]
+        return float(sum(p * 60 ** i for i, p in enumerate(reversed(parts))))
+    return float(value) * (60.0 if unit and unit.lower().startswith("m") else 1.0)
+
+
+def time_range_in(question: str) -> tuple[float, float] | None:
+    """The stretch of a video a question names: "between 10 and 20 seconds" -> (10.0, 20.0), "from
+    1:00 to 1:30", "in the first 30 seconds" -> (0.0, 30.0); None when it names none. Bare numbers
+    need "between"/"from" or a unit ("bin blue at f two now" names no time)."""
+    for m in _RANGE.finditer(question):
+        a, b = m.group("a"), m.group("b")
+        unit = m.group("ub") or m.group("ua")
+        clock = ":" in a or ":" in b
+        if not clock and not unit:
+            continue
+        if not clock and not re.search(r"\b(?:between|from)\s+$", question[:m.start("a")]):
+            continue  # "2 to 3 seconds long" is a length, not a stretch
+        start, end = _seconds(a, m.group("ua") or unit), _seconds(b, unit)
+        if end > start:
+            return start, end
+    m = _FIRST_N.search(question)
+    if m:
+        return 0.0, _seconds(m.group("b"), m.group("ub"))
     return None
 
 

@@ -399,15 +399,6 @@ def _empty_in(toolbox, tq: TemporalQuery, vid: str, vpath: str, events: list[Hit
     return TemporalAnswer(tq, vid, vpath, mine, Moment(vpath, pick[0], pick[1], 1.0, [hit]), text)
 
 
-def _ordinal_word(n: int) -> str:
-    """1 -> "first"; from the end: -1 -> "last", -2 -> "second to last"."""
-    from vidsage.index.events import _ordinal
-
-    if n < 0:
-        return "last" if n == -1 else f"{_ordinal(-n)} to last"
-    return _ordinal(n)
-
-
 def _key(h: Hit) -> tuple:
     return (str(h.meta.get("video_id")), round(h.start, 2), round(h.end, 2), h.text[:60])
 
@@ -940,6 +931,40 @@ def video_overview(toolbox, video: str, max_lines: int = 3) -> str:
         looks.append("black and white")
     head = f"{rec.path.rsplit('/', 1)[-1]} ({', '.join([fmt_time(rec.duration) + ' long'] + looks)})"
     return head + ": " + "; ".join(p for _, p in sorted(parts, key=lambda p: p[0])) if parts else head
+
+
+MAX_SPAN_ITEMS = 6  # events or shots named in the account of a stretch
+
+
+def span_overview(toolbox, video: str, start: float, end: float) -> str:
+    """What indexing found between two times of a video ("what happens between 0:10 and 0:20?"):
+    the objects and texts on screen then, each with its own times and way across; where none were
+    tracked, the shots then; and the words said then. Each item once, in time order."""
+    rec = toolbox.store.resolve_video(video)
+    name = rec.path.rsplit("/", 1)[-1]
+    end = min(end, rec.duration or end)
+    if end <= start:
+        return f"{name} is only {fmt_time(rec.duration)} long: {fmt_time(start)} is past its end"
+    segs = [h for h in toolbox.store.segments_of(rec.video_id) if h.start < end and h.end > start]
+    events = [h for h in segs if h.kind in ("segment:object", "segment:text")]
+    parts = []
+    for h in events[:MAX_SPAN_ITEMS]:
+        motion = _motion(h)
+        parts.append(f"{_event_label(h)} {fmt_span(h.start, h.end)}" + (f", {motion}" if motion else ""))
+    if not events:
+        for h in (h for h in segs if h.kind == "segment:shot"):
+            if len(parts) >= MAX_SPAN_ITEMS:
+                break
+            what = re.sub(r"^shot \d+;\s*", "", h.text)
+            parts.append(f"{h.text.split(';')[0]} {fmt_span(h.start, h.end)}: {what[:160]}")
+    if rec.keyframes and not parts:
+        parts.append("nothing was tracked on screen")
+    words = toolbox.words_between(rec.path, start, end) if rec.chunks else []
+    from vidsage.index.chunking import join_words
+
+    said = join_words([w for _, _, w in words])
+    parts.append(f"said: «{said}»" if said else "nothing is said")
+    return f"{name}, {fmt_span(start, end)}: " + "; ".join(parts)
 
 
 def black_and_white(segments: list[Hit]) -> bool | None:
