@@ -493,6 +493,11 @@ class _Run:
             if fact is not None:
                 return self._finish(fact[0], fact[1], streamed=False, grounding=support, model_answer=reply_text(out))
         counted = worked_out_count(self.question, cited)
+        if counted is not None and _YES_NO.match(self.question):
+            # yes or no is whether the count is above 0, with the count said
+            best = next(e for e in cited if counted[1] in e.text)
+            return self._finish(f"{'Yes' if counted[0] else 'No'}: {counted[1]}.", [best], streamed=False,
+                                grounding=support, model_answer=reply_text(out))
         if counted is not None and counted[0] not in numbers_in(text):
             # "one person leaves at the right" from a line that counts 6: the count was worked out
             # over the events; the model misread it, so the count itself is the answer
@@ -1066,15 +1071,16 @@ _TRAITS = re.compile(r"\bwhat (?:race|ethnicity)\b|\b(?:race|ethnicity|skin colo
                      r"\bskin (?:colou?r|tone)\b|\bwhat colou?r is (?:his|her|their) skin\b", re.I)
 _HOW_MANY = re.compile(r"\b(how many|number of)\b", re.I)
 # the head ends at a colon that opens a list (not one inside a time, "at 00:12"), a bracket or the end
-_COUNT_LINE = re.compile(r"\bcount: (?P<head>(?P<n>\d+) [^(]+?)(?::(?!\d)| \(|$)")
+_COUNT_LINE = re.compile(r"\bcount: (?P<head>(?P<n>\d+) [^(;]+?)(?::(?!\d)|;| \(|$)")
 _NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve "
                                             "thirteen fourteen fifteen sixteen seventeen eighteen nineteen "
                                             "twenty".split())}
 
 
 def worked_out_count(question: str, cited: list[Evidence]) -> tuple[int, str] | None:
-    """(n, "6 people in v.mp4") when a "how many" question cites a count worked out over the events."""
-    if not _HOW_MANY.search(question):
+    """(n, "6 people in v.mp4") when a "how many" question (or a yes-no one: "does anyone walk in
+    from the right?") cites a count worked out over the events."""
+    if not (_HOW_MANY.search(question) or _YES_NO.match(question)):
         return None
     for e in cited:
         m = _COUNT_LINE.search(e.text)
@@ -1098,7 +1104,9 @@ def words_said(e: Evidence, question: str) -> str:
 
 
 def numbers_in(text: str) -> set[int]:
-    """The numbers an answer states, in digits or words ("6", "six")."""
+    """The numbers an answer states, in digits or words ("6", "six"); not the parts of a time
+    ("at 0:21" states no 0)."""
+    text = re.sub(r"\b\d{1,2}(?::\d{2}){1,2}(?:\.\d+)?\b", " ", text)
     found = {int(d) for d in re.findall(r"\b\d+\b", text)}
     found |= {_NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in _NUMBER_WORDS}
     if re.search(r"\b(no|none|not any|nobody|no one)\b", text, re.I):
@@ -1428,7 +1436,8 @@ def pick_video(question: str, videos: list[dict[str, Any]], need_picture: bool =
         words = len(qset & {t for t in parts if len(t) >= 3})
         # or a run of two or more of its name's words, in order, stopwords too ("one by one")
         run = max((n for i in range(len(parts)) for n in range(2, len(parts) - i + 1)
-                   if f" {' '.join(parts[i:i + n])} " in qtext), default=0)
+                   if f" {' '.join(parts[i:i + n])} " in qtext and not all(p.isdigit() for p in parts[i:i + n])),
+                  default=0)  # digits alone are a time as often ("at 0:30" is not big_buck_bunny_0_30)
         return max(words, run)
 
     scores = [(named_by(v), v) for v in videos]
@@ -1465,9 +1474,10 @@ def _first_action(run: _Run, r: Route) -> tuple[str, dict[str, Any], str] | None
         if v is None and r.kind == "describe":
             # "what colour are the clouds at the start?" with a few videos to look at: look at each
             # (the model, shown only the list, searched frames for "clouds" and lost the time)
-            looks = [_caption_action(run, c, r.args.get("t")) for c in run.toolbox.list_videos()
-                     if c.get("keyframes") and (not isinstance(at, (int, float)) or lasts_until(c, at))]
-            if 2 <= len(looks) <= MAX_LOOKS:
+            candidates = [c for c in run.toolbox.list_videos()
+                          if c.get("keyframes") and (not isinstance(at, (int, float)) or lasts_until(c, at))]
+            looks = [_caption_action(run, c, r.args.get("t")) for c in _showing_what_is_asked(run, candidates)]
+            if 1 <= len(looks) <= MAX_LOOKS:
                 run.queue = looks[1:]
                 return looks[0]
         if v is None:  # several candidates: show the model the list and let it choose
@@ -1499,6 +1509,20 @@ def _first_action(run: _Run, r: Route) -> tuple[str, dict[str, Any], str] | None
 
 
 MAX_LOOKS = 3  # videos looked at for a question about the picture that names none
+
+
+def _showing_what_is_asked(run: _Run, videos: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Of the videos a question about the picture may be about, those in which indexing saw the kind
+    of thing it asks about ("who is in the room at 0:30?": people, tracked or as faces); all of
+    them when it names no such thing or none shows it. (The bunny cartoon's title had answered.)"""
+    from vidsage.tools.temporal import _class_of, shown_in
+
+    cls = _class_of(run.question) or ("person" if re.match(r"\s*who\b", run.question, re.I) else None)
+    if cls in (None, "*", "shot"):
+        return videos
+    kinds = {"person": ("person", "faces")}.get(cls, (cls,))
+    showing = [v for v in videos if any(shown_in(run.toolbox, v["video_id"]).get(k) for k in kinds)]
+    return showing or videos
 
 
 def _caption_action(run: _Run, v: dict[str, Any], t: float | str | None) -> tuple[str, dict[str, Any], str]:

@@ -160,6 +160,10 @@ def test_pick_video_by_the_language_it_names():
     assert pick_video("What is said in the Mandarin clip?", videos)["video"] == "/m/c.flac"
     assert pick_video("What does the German speaker say?", videos) is None  # none is in German
     assert pick_video("What is said in the b clip?", videos) is None  # too short a name to match
+    # digits alone are no name: "at 0:30" is a time, not big_buck_bunny_0_30.webm
+    clips = [{"video": "/m/big_buck_bunny_0_30.webm", "keyframes": 9, "duration": 30.0},
+             {"video": "/m/car-detection.mp4", "keyframes": 9, "duration": 30.2}]
+    assert pick_video("Who is in the room at 0:30?", clips, need_picture=True, at=30.0) is None
     named = [{"video": "/m/one-by-one-person-detection.mp4", "keyframes": 30}, {"video": "/m/apollo11.mp3"},
              {"video": "/m/multilingual.mp3", "language": "en", "languages": ["en", "de"]}]
     assert pick_video("What happens at 1:35 in the one-by-one video?", named)["video"].endswith("detection.mp4")

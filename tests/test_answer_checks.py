@@ -384,3 +384,17 @@ def test_words_and_sentences_said_are_counted(library, toolbox):
     assert words["answer"] == "22 words said in jfk.flac.", words["answer"]
     sentences = run_agent("How many sentences are said in the friday clip?", settings, toolbox, llm=ScriptedLLM([]))
     assert sentences["answer"] == "5 sentences said in friday_his_girl_friday.mp4.", sentences["answer"]
+
+
+def test_a_yes_no_question_over_the_events_is_answered_by_their_count(library, toolbox):
+    """car-detection (by eye): cars 1 and 3 come in at the bottom, 2 and 4 at the top; none from the
+    left. The model's "yes" is overruled by the count; at 0:16 the red car is on the road."""
+    settings, _ = library
+    yes = '{"evidence": ["E1"], "answer": "Yes, a car drives in from the left."}'
+    no = run_agent("Does any car come in from the left in the car-detection video?", settings, toolbox,
+                   llm=ScriptedLLM([yes, yes]))
+    assert no["answer"].startswith("No: 0 cars in car-detection.mp4"), no["answer"]
+    wrong = '{"evidence": ["E1"], "answer": "No, there is no red car then."}'
+    there = run_agent("Is there a red car on the road at 0:16 in the car-detection video?", settings, toolbox,
+                      llm=ScriptedLLM([wrong, wrong]))
+    assert there["answer"].startswith("Yes: 1 red car in car-detection.mp4 at 00:16"), there["answer"]

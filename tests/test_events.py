@@ -326,6 +326,22 @@ def test_counting(event_toolbox):
     assert event_toolbox.count_events("How many cars enter from the bottom?", video="car-detection.mp4")["count"] == 2
     assert event_toolbox.count_events("How many people leave at the right?")["count"] == 6
     assert event_toolbox.count_events("How many people leave at the top?")["count"] != 6  # none does
+    # the side something heads to: cars 2 and 4 drive down the picture
+    assert event_toolbox.count_events("How many cars drive downwards?", video="car-detection.mp4")["count"] == 2
+    assert event_toolbox.count_events("How many cars go down the road?", video="car-detection.mp4")["count"] == 2
+    # those there at a time (by eye: the third visitor stands in the room 50.5-69.5 s; nobody at 21 s;
+    # at 16 s the silver and the red car are both on the road)
+    assert event_toolbox.count_events("How many people are in the room at 1:00?")["count"] == 1
+    assert event_toolbox.count_events("How many people are in the room at 0:21?")["count"] == 0
+    assert event_toolbox.count_events("How many cars are on screen at 0:16?", video="car-detection.mp4")["count"] == 2
+    # yes or no is a count: no one walks in from the right (all come in at the bottom)
+    from vidsage.tools.temporal import parse_temporal
+
+    assert parse_temporal("Does anyone walk in from the right?").op == "count"
+    assert parse_temporal("Is anyone in the room at 0:21?").at == 21.0
+    assert parse_temporal("Is anyone wearing a hat at 0:03?") is None  # a hat is not counted over events
+    assert event_toolbox.count_events("Does anyone walk in from the right?",
+                                      video="one-by-one-person-detection.mp4")["count"] == 0
     # no black car passes: the answer says none, with the cars there are
     top = event_toolbox.find_moments("How many black cars are there?")[0]
     assert top.evidence[0].text.startswith("0 black cars in car-detection.mp4; it has 4 cars"), top.evidence[0].text

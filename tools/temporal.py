@@ -35,6 +35,13 @@ _HOW_MANY_SECONDS = re.compile(r"\bhow many (?:seconds|secs|minutes|mins)\b", re
 # the cuts between shots, as a question names them ("scene changes", "when does the camera cut?")
 _CUTS = re.compile(r"\b(?:cuts?|scene (?:changes?|switch\w*)|changes? (?:of )?scenes?|scene transitions?|"
                    r"shot (?:changes?|transitions?)|transitions?|camera (?:cuts?|changes?|switch\w*))\b", re.I)
+# a yes-no question about whether something is there or happens
+_EXISTS = re.compile(r"^\s*(?:does|did|do|is|are|was|were)\s+(?:there\s+)?(?:anyone|anybody|someone|somebody|any|a|an)\b",
+                     re.I)
+# "is anyone in the room at 0:21?", "is there a red car on screen at 0:16?": there at a time, nothing more asked
+_PRESENT = re.compile(r"^\s*(?:is|are|was|were)\s+(?:there\s+)?(?:anyone|anybody|someone|somebody|(?:any|a|an)\s+"
+                      r"(?:\w+\s+)?\w+)\s+(?:in|on|at|inside|visible|present|there|around)\b", re.I)
+_ANYONE = re.compile(r"\b(?:anyone|anybody|someone|somebody)\b", re.I)
 _DISTINCT = re.compile(r"\b(different|distinct|separate|individual|unique)\b", re.I)
 # "how many people are in the room at the same time?": the most on screen together, not all of them
 _AT_ONCE = re.compile(r"\b(at the same time|at once|at one time|at a time|simultaneously|at most|at the most|"
@@ -102,11 +109,12 @@ class TemporalQuery:
     distinct: bool = False  # "how many different people"
     at_once: bool = False  # "how many people at the same time": the most whose events overlap
     key: str = ""  # for "most": fastest | slowest | longest | shortest | biggest | smallest
+    at: float | None = None  # for "count": "how many people are in the room at 1:00?" counts those there then
 
     def to_json(self) -> dict[str, Any]:
         return {"op": self.op, "n": self.n, "class": self.cls, "colours": self.colour_words,
                 "subject": self.subject, "anchor": self.anchor, **({"key": self.key} if self.key else {}),
-                **({"at_once": True} if self.at_once else {})}
+                **({"at_once": True} if self.at_once else {}), **({"at": self.at} if self.at is not None else {})}
 
 
 def _ordinal_n(text: str, m: re.Match) -> int:
@@ -150,8 +158,20 @@ def parse_temporal(question: str) -> TemporalQuery | None:
         cls = _class_of(rest) or _class_of(q)
         if cls is None:
             return None  # "how many videos", "how many times does he say ..." are not about events
+        at = lexical.time_in(q)
         return TemporalQuery("count", cls=cls, colour_words=_colours_of(rest), subject=rest.strip(" ?.!"),
-                             distinct=bool(_DISTINCT.search(q)), at_once=bool(_AT_ONCE.search(q)))
+                             distinct=bool(_DISTINCT.search(q)), at_once=bool(_AT_ONCE.search(q)),
+                             at=at if isinstance(at, float) else None)
+    m = _EXISTS.match(q)
+    if m and not _SPEECH.search(q):
+        # "does anyone walk in from the right?", "is anyone in the room at 0:21?": yes or no is a count
+        # of the events that fit (the model had said yes of visitors who all came in from the bottom)
+        cls = _class_of(q) or ("person" if _ANYONE.search(q) else None)
+        at = lexical.time_in(q)
+        moves = _DIRECTION.search(q) or _ENTRY.search(q) or _EXIT.search(q) or _heading_of(q)
+        if cls not in (None, "text", "shot", "*") and (moves or (isinstance(at, float) and _PRESENT.match(q))):
+            return TemporalQuery("count", cls=cls, colour_words=_colours_of(q), subject=q.strip(" ?.!"),
+                                 at=at if isinstance(at, float) else None)
     if _SPEECH.search(q):
         return None  # "when does the first speaker say ...": speech, not events
     m = _EMPTY.search(q)
@@ -306,6 +326,24 @@ _EXIT = re.compile(rf"\b(?:leav\w*|left|exit\w*|disappear\w*|goes? out|went out)
                    rf"(?:the\s+)?{_SIDES}\b", re.I)
 
 
+# "how many cars drive downwards?", "who walks to the left?": the side an event moves towards ("drives
+# up" is not here: it says as often that a car arrives)
+_HEADING = re.compile(r"\b(?:(?:drives?|driving|drove|goes|go|going|went|moves?|moving|moved|heads?|heading|headed|"
+                      r"travel\w*|walks?|walking|walked|runs?|running|ran)\s+(?P<verb>down|to the left|to the right)|"
+                      r"(?P<ward>downwards?|upwards?|leftwards?|rightwards?)|(?P<along>down|up) the "
+                      r"(?:screen|frame|picture|road|street|image))\b", re.I)
+_TOWARDS = {"down": "bottom", "up": "top", "left": "left", "right": "right"}
+
+
+def _heading_of(phrase: str) -> str | None:
+    """The side a phrase says something moves towards, or None."""
+    m = _HEADING.search(phrase)
+    if not m:
+        return None
+    word = (m.group("verb") or m.group("ward") or m.group("along")).lower()
+    return next(side for key, side in _TOWARDS.items() if key in word)
+
+
 def _moves_as_said(h: Hit, phrase: str) -> bool:
     """Whether an object event moves as the phrase says ("from top to bottom", "enters from the
     left", "leaves at the right"); True when the phrase says nothing about movement."""
@@ -315,6 +353,11 @@ def _moves_as_said(h: Hit, phrase: str) -> bool:
     if m:
         parts = str(h.meta.get("direction", "")).split(" to ")
         if len(parts) != 2 or m.group(1).lower() not in parts[0] or m.group(2).lower() not in parts[1]:
+            return False
+    towards = None if _DIRECTION.search(phrase) else _heading_of(phrase)
+    if towards is not None:
+        parts = str(h.meta.get("direction", "")).split(" to ")
+        if len(parts) != 2 or towards not in parts[1] or towards in parts[0]:
             return False
     m = _ENTRY.search(phrase)
     if m and m.group(1).lower() not in str(h.meta.get("entry", "")):
@@ -633,6 +676,9 @@ def _at_once_in(tq: TemporalQuery, vid: str, vpath: str, chosen: list[Hit]) -> T
     return TemporalAnswer(tq, vid, vpath, together, Moment(vpath, span[0], span[1], 1.0, [hit] + together), text)
 
 
+AT_SLACK_S = 0.5  # an event this close to a time asked about counts as there then (its bounds are ±0.5 s)
+
+
 def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalAnswer | None:
     events = _events(toolbox.store, vid)
     rec = toolbox.store.done_videos().get(vid)
@@ -648,16 +694,22 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
             return by_faces
     if tq.op == "count":
         chosen = select_events(toolbox, events, tq.cls, tq.colour_words, tq.subject)
-        if not chosen and tq.cls == "person":
+        if not chosen and tq.cls == "person" and not any(_is_class(h, "person") for h in events):
+            # no one tracked: the faces are who there is (where people were tracked and none fits,
+            # the answer is 0 of them, not a count of faces)
             return _count_faces(toolbox, tq, vid, vpath)
         if not chosen and tq.cls is None:
             return None
         if tq.at_once and chosen:
             return _at_once_in(tq, vid, vpath, chosen)
+        when = ""
+        if tq.at is not None:  # those on screen at that time
+            chosen = [h for h in chosen if h.start - AT_SLACK_S <= tq.at <= h.end + AT_SLACK_S]
+            when = f" at {fmt_time(tq.at)}"
         n = len(chosen)
         noun = _noun(tq, n)
         caveat = "; each event is one appearance, so someone who comes back counts twice" if tq.cls == "person" else ""
-        text = f"{n} {noun} in {vpath.rsplit('/', 1)[-1]}"
+        text = f"{n} {noun} in {vpath.rsplit('/', 1)[-1]}{when}"
         if chosen:
             # in ordinal words, not "1. ...": a small model read "1. person" as "1 person"
             text += ": " + "; ".join(f"{_ordinal_word(i)} {_event_label(h)} {fmt_span(h.start, h.end)}"
@@ -672,7 +724,7 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
         elif of_class:
             # "how many black cars?" where the cars are white and red: none, said with what there is
             plural = _noun(TemporalQuery("count", cls=tq.cls), len(of_class))
-            text = (f"0 {noun} in {vpath.rsplit('/', 1)[-1]}; it has {len(of_class)} {plural}: "
+            text = (f"0 {noun} in {vpath.rsplit('/', 1)[-1]}{when}; it has {len(of_class)} {plural}: "
                     + "; ".join(f"{_ordinal_word(i)} {_event_label(h)} {fmt_span(h.start, h.end)}"
                                 for i, h in enumerate(of_class, 1)))
             hit = Hit(video=vpath, start=of_class[0].start, end=of_class[-1].end, score=1.0, text=text,
