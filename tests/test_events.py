@@ -338,10 +338,15 @@ def test_counting(event_toolbox):
     from vidsage.tools.temporal import parse_temporal
 
     assert parse_temporal("Does anyone walk in from the right?").op == "count"
-    assert parse_temporal("Is anyone in the room at 0:21?").at == 21.0
+    assert parse_temporal("Is anyone in the room at 0:21?").within == (21.0, 21.0)
     assert parse_temporal("Is anyone wearing a hat at 0:03?") is None  # a hat is not counted over events
     assert event_toolbox.count_events("Does anyone walk in from the right?",
                                       video="one-by-one-person-detection.mp4")["count"] == 0
+    # in a stretch: the second and third visitors (23-44.5 s, 50.5-69.5 s); the first leaves at 19.5 s
+    assert event_toolbox.count_events("How many people visit the room between 0:20 and 1:00?")["count"] == 2
+    # there at all: nobody walks the road of car-detection
+    res = event_toolbox.count_events("Is there anyone in the car video?", video="car-detection.mp4")
+    assert res["count"] == 0 and "4 cars" in res["text"], res
     # no black car passes: the answer says none, with the cars there are
     top = event_toolbox.find_moments("How many black cars are there?")[0]
     assert top.evidence[0].text.startswith("0 black cars in car-detection.mp4; it has 4 cars"), top.evidence[0].text

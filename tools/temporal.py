@@ -109,12 +109,29 @@ class TemporalQuery:
     distinct: bool = False  # "how many different people"
     at_once: bool = False  # "how many people at the same time": the most whose events overlap
     key: str = ""  # for "most": fastest | slowest | longest | shortest | biggest | smallest
-    at: float | None = None  # for "count": "how many people are in the room at 1:00?" counts those there then
+    # for "count": "how many people are in the room at 1:00 / between 0:20 and 1:00?" counts those there then
+    within: tuple[float, float] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"op": self.op, "n": self.n, "class": self.cls, "colours": self.colour_words,
                 "subject": self.subject, "anchor": self.anchor, **({"key": self.key} if self.key else {}),
-                **({"at_once": True} if self.at_once else {}), **({"at": self.at} if self.at is not None else {})}
+                **({"at_once": True} if self.at_once else {}), **({"within": list(self.within)} if self.within else {})}
+
+    def there_then(self, h: Hit) -> bool:
+        """Whether an event (or shot) is on screen in the time the question names (any, if none)."""
+        if self.within is None:
+            return True
+        a, b = self.within
+        if a == b:  # a point: bounds are known to about half a second
+            return h.start - AT_SLACK_S <= a <= h.end + AT_SLACK_S
+        return min(h.end, b) - max(h.start, a) > AT_SLACK_S  # more than a bound's error inside the stretch
+
+    def when(self) -> str:
+        """" at 01:00", " between 00:20 and 01:00", or "" (no time named)."""
+        if self.within is None:
+            return ""
+        a, b = self.within
+        return f" at {fmt_time(a)}" if a == b else f" between {fmt_time(a)} and {fmt_time(b)}"
 
 
 def _ordinal_n(text: str, m: re.Match) -> int:
@@ -139,6 +156,15 @@ def _colours_of(text: str) -> list[str]:
     return [w for w in _words(text) if w in _COLOUR_WORDS]
 
 
+def _time_named(q: str) -> tuple[float, float] | None:
+    """The stretch ("between 0:20 and 1:00") or the point ("at 1:00", as (60, 60)) a question names."""
+    span = lexical.time_range_in(q)
+    if span is not None:
+        return span
+    at = lexical.time_in(q)
+    return (at, at) if isinstance(at, float) else None
+
+
 def parse_temporal(question: str) -> TemporalQuery | None:
     """The temporal query in a question, or None when it has none (or is about speech)."""
     q = " ".join(question.split())
@@ -158,20 +184,22 @@ def parse_temporal(question: str) -> TemporalQuery | None:
         cls = _class_of(rest) or _class_of(q)
         if cls is None:
             return None  # "how many videos", "how many times does he say ..." are not about events
-        at = lexical.time_in(q)
         return TemporalQuery("count", cls=cls, colour_words=_colours_of(rest), subject=rest.strip(" ?.!"),
                              distinct=bool(_DISTINCT.search(q)), at_once=bool(_AT_ONCE.search(q)),
-                             at=at if isinstance(at, float) else None)
+                             within=_time_named(q))
     m = _EXISTS.match(q)
     if m and not _SPEECH.search(q):
         # "does anyone walk in from the right?", "is anyone in the room at 0:21?": yes or no is a count
         # of the events that fit (the model had said yes of visitors who all came in from the bottom)
-        cls = _class_of(q) or ("person" if _ANYONE.search(q) else None)
-        at = lexical.time_in(q)
+        # "anyone" is a person, whatever else is named ("is there anyone in the car video?")
+        cls = "person" if _ANYONE.search(q) else _class_of(q)
         moves = _DIRECTION.search(q) or _ENTRY.search(q) or _EXIT.search(q) or _heading_of(q)
-        if cls not in (None, "text", "shot", "*") and (moves or (isinstance(at, float) and _PRESENT.match(q))):
+        # "is there anyone in the car video?": there at all, for what is tracked (people, vehicles);
+        # other things may be seen in frames that no event holds
+        there = _PRESENT.match(q) and (_time_named(q) is not None or cls == "person" or cls in _VEHICLE_CLASSES)
+        if cls not in (None, "text", "shot", "*") and (moves or there):
             return TemporalQuery("count", cls=cls, colour_words=_colours_of(q), subject=q.strip(" ?.!"),
-                                 at=at if isinstance(at, float) else None)
+                                 within=_time_named(q))
     if _SPEECH.search(q):
         return None  # "when does the first speaker say ...": speech, not events
     m = _EMPTY.search(q)
@@ -697,15 +725,15 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
         if not chosen and tq.cls == "person" and not any(_is_class(h, "person") for h in events):
             # no one tracked: the faces are who there is (where people were tracked and none fits,
             # the answer is 0 of them, not a count of faces)
-            return _count_faces(toolbox, tq, vid, vpath)
+            by_faces = _count_faces(toolbox, tq, vid, vpath)
+            if by_faces is not None or not events:
+                return by_faces
         if not chosen and tq.cls is None:
             return None
         if tq.at_once and chosen:
             return _at_once_in(tq, vid, vpath, chosen)
-        when = ""
-        if tq.at is not None:  # those on screen at that time
-            chosen = [h for h in chosen if h.start - AT_SLACK_S <= tq.at <= h.end + AT_SLACK_S]
-            when = f" at {fmt_time(tq.at)}"
+        chosen = [h for h in chosen if tq.there_then(h)]  # those on screen at the time named, if one is
+        when = tq.when()
         n = len(chosen)
         noun = _noun(tq, n)
         caveat = "; each event is one appearance, so someone who comes back counts twice" if tq.cls == "person" else ""
@@ -730,6 +758,12 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
             hit = Hit(video=vpath, start=of_class[0].start, end=of_class[-1].end, score=1.0, text=text,
                       kind="segment:count", meta={"video_id": vid, "count": 0})
             moment = Moment(vpath, of_class[0].start, of_class[-1].end, 1.0, [hit] + of_class)
+        elif tq.cls is not None and rec is not None:
+            # "is there anyone in the car video?": none of the kind at all, said with what there is
+            text = f"0 {noun} in {vpath.rsplit('/', 1)[-1]}{when}; it shows {shown_phrase(shown_in(toolbox, vid))}"
+            hit = Hit(video=vpath, start=0.0, end=rec.duration, score=1.0, text=text, kind="segment:count",
+                      meta={"video_id": vid, "count": 0})
+            moment = Moment(vpath, 0.0, rec.duration, 1.0, [hit])
         return TemporalAnswer(tq, vid, vpath, chosen, moment, text)
     if tq.op == "empty":
         return _empty_in(toolbox, tq, vid, vpath, events)
@@ -856,10 +890,10 @@ def _count_faces(toolbox, tq: TemporalQuery, vid: str, vpath: str) -> TemporalAn
     """People counted from shots with faces (no person events: an edited video, a moving camera).
     Nothing here recognises faces, so this is the number of (shot, face) appearances: an upper
     bound on different people when each shows one person, and the answer says so."""
-    shots = _face_shots(toolbox.store, vid)
+    shots = [h for h in _face_shots(toolbox.store, vid) if tq.there_then(h)]
     if not shots:
         return None
-    name = vpath.rsplit("/", 1)[-1]
+    name = vpath.rsplit("/", 1)[-1] + tq.when()
     noun = "person" if sum(int(h.meta.get("faces") or 0) for h in shots) == 1 else "people"
     if tq.colour_words:
         # "how many speakers wear red?": the shots whose faces' looks have those colours (the top
@@ -1003,14 +1037,16 @@ def span_overview(toolbox, video: str, start: float, end: float) -> str:
     for h in events[:MAX_SPAN_ITEMS]:
         motion = _motion(h)
         parts.append(f"{_event_label(h)} {fmt_span(h.start, h.end)}" + (f", {motion}" if motion else ""))
-    if not events:
+    tracks = any(h.kind == "segment:object" for h in toolbox.store.segments_of(rec.video_id))
+    if not events and not tracks:  # an edited video: what its shots show
         for h in (h for h in segs if h.kind == "segment:shot"):
             if len(parts) >= MAX_SPAN_ITEMS:
                 break
             what = re.sub(r"^shot \d+;\s*", "", h.text)
             parts.append(f"{h.text.split(';')[0]} {fmt_span(h.start, h.end)}: {what[:160]}")
     if rec.keyframes and not parts:
-        parts.append("nothing was tracked on screen")
+        parts.append(f"nothing is on screen then (it shows {shown_phrase(shown_in(toolbox, rec.video_id))} at other times)"
+                     if tracks else "nothing was tracked on screen")
     words = toolbox.words_between(rec.path, start, end) if rec.chunks else []
     from vidsage.index.chunking import join_words
 
