@@ -726,6 +726,24 @@ def sex_count_answer(question: str, answer: str, shown: list[Evidence], toolbox=
             f"{c.group('head').strip()}, of every sex.", [e])
 
 
+# "is the third speaker a man or a woman?", "what gender is the presenter?", "is the speaker female?"
+_SEX_ASK = re.compile(r"\b(?:man|male|boy|guy)\s+or\s+(?:an?\s+)?(?:woman|female|girl|lady)\b|"
+                      r"\b(?:woman|female|girl|lady)\s+or\s+(?:an?\s+)?(?:man|male|boy|guy)\b|"
+                      r"\b(?:what|which)\s+(?:is\s+(?:the|their|his|her)\s+)?(?:sex|gender)\b|"
+                      r"^\s*(?:is|was|are|were)\s+(?:the|this|that)\s+[^?]+?\s+(?:an?\s+)?(?:man|woman|male|female|"
+                      r"boy|girl)\s*\??\s*$", re.I)
+
+
+def sex_answer(question: str, answer: str, shown: list[Evidence], toolbox=None) -> Fact | None:
+    """For "is the third speaker a man or a woman?": no model here tells women from men, so that is
+    said, with what is seen of the person. (The model had said "a man" of a woman.)"""
+    if not _SEX_ASK.search(question) or not shown:
+        return None
+    e = shown[0]
+    return (f"vidsage does not tell women from men, so it cannot say. What it sees there "
+            f"({Path(e.video).name} @ {fmt_span(e.start, e.end)}): {quote(e.text, 200)}"), [e]
+
+
 def music_unheard(record: dict[str, Any], speech_too: bool = False) -> str | None:
     """What can be said of music in a listed video: none without an audio track; that vidsage cannot
     tell in sound without speech, and (`speech_too`) in a video with speech. None otherwise: a
@@ -1062,7 +1080,7 @@ def letter_answer(question: str, answer: str, shown: list[Evidence], toolbox=Non
     return f"{picks[0]} (“{text.strip()}”)", [said]
 
 
-INDEX_FACTS = (sex_count_answer, screen_text_answer, silent_answer, music_answer, length_answer, stay_answer, picture_answer, backdrop_answer, library_answer,
+INDEX_FACTS = (sex_count_answer, sex_answer, screen_text_answer, silent_answer, music_answer, length_answer, stay_answer, picture_answer, backdrop_answer, library_answer,
                who_talks_answer, sequence_answer, letter_answer, uncounted_answer)
 
 
@@ -1167,7 +1185,7 @@ def run_agent(question: str, settings: Settings, toolbox, video: str | None = No
         result.update(mode="declined", route={"kind": "declined", "tool": None, "by": "regex"})
         return result
     known = (_past_the_end(run) or _music_unheard_in(run) or _span_told(run) or _language_told(run)
-             or _words_counted(run))
+             or _words_counted(run) or _nth_sentence(run))
     if known is not None:
         return known
     r = route(question, video)
@@ -1208,7 +1226,8 @@ def _span_told(run: _Run) -> dict[str, Any] | None:
         return None
     video = run.video
     if video is None:
-        done = list(run.toolbox.store.done_videos().values())
+        # the one video that lasts into the stretch ("between 1:30 and 2:00 in the room video")
+        done = [r for r in run.toolbox.store.done_videos().values() if (r.duration or 0.0) > span[0]]
         if len(done) != 1:
             return None  # which video is meant is for the search to find
         video = done[0].path
@@ -1251,6 +1270,52 @@ def _language_told(run: _Run) -> dict[str, Any] | None:
 _HOW_MANY_WORDS = re.compile(r"^\s*how many (?P<unit>words|sentences)\b(?!.*\b(?:on screen|written|shown)\b)", re.I)
 
 
+def _sentences(toolbox, video: str, duration: float) -> list[tuple[float, float, str]]:
+    """The sentences said in a video, timed: its words up to each . ? ! (a subtitle cue, one timed
+    item of several words, ends one of its own)."""
+    out: list[tuple[float, float, str]] = []
+    current: list[tuple[float, float, str]] = []
+    for a, b, w in toolbox.words_between(video, 0.0, duration or 1e9):
+        current.append((a, b, w))
+        if w.rstrip().endswith((".", "?", "!", "。", "？", "！")) or " " in w.strip():
+            out.append((current[0][0], current[-1][1], join_words([x[2] for x in current])))
+            current = []
+    if current:
+        out.append((current[0][0], current[-1][1], join_words([x[2] for x in current])))
+    return out
+
+
+# "what's the fifth sentence in grid?", "what is the second thing he says?", "the last sentence"
+_NTH_SAID = re.compile(r"^\s*(?:what(?:'s| is| was)|tell me|read me|give me)\s+the\s+(?P<ord>\w+)\s+(?:sentence|line|"
+                       r"thing (?:that is |that's )?(?:said|he says|she says|they say|someone says|spoken))\b", re.I)
+
+
+def _nth_sentence(run: _Run) -> dict[str, Any] | None:
+    """The n-th sentence said in the video named (or the only one with speech), with its times.
+    (The fifth sentence of GRID had been "not found".)"""
+    m = _NTH_SAID.match(run.question)
+    if not m:
+        return None
+    word = m.group("ord").lower()
+    n = -1 if word in ("last", "final") else (lexical.ORDINAL_WORDS.index(word) + 1 if word in lexical.ORDINAL_WORDS else 0)
+    if not n:
+        return None
+    video = run.video
+    if video is None:
+        spoken = [r for r in run.toolbox.store.done_videos().values() if r.chunks]
+        if len(spoken) != 1:
+            return None
+        video = spoken[0].path
+    rec = run.toolbox.store.resolve_video(video)
+    said = _sentences(run.toolbox, rec.path, rec.duration) if rec.chunks else []
+    name = Path(rec.path).name
+    if not said or n > len(said):
+        told = f"{name} has {len(said)} sentence{'s' if len(said) != 1 else ''} said, so no {word} one."
+        return _known(run, rec.path, rec.duration, told, "nth_sentence")
+    a, b, text = said[n - 1] if n > 0 else said[-1]
+    return _known(run, rec.path, b, f"«{text}» ({name}, {fmt_span(a, b)})", "nth_sentence", start=a)
+
+
 def _words_counted(run: _Run) -> dict[str, Any] | None:
     """"How many words does jfk say?", "how many sentences are in the friday clip?": counted over the
     video's transcript (the words as the recogniser or the subtitles give them); with no video
@@ -1265,16 +1330,13 @@ def _words_counted(run: _Run) -> dict[str, Any] | None:
             return None
         video = spoken[0].path
     rec = run.toolbox.store.resolve_video(video)
-    words = [w for _, _, w in run.toolbox.words_between(rec.path, 0.0, rec.duration or 1e9)] if rec.chunks else []
-    # a subtitle cue (one timed item of several words) ends a sentence of its own
-    text = join_words([w if " " not in w.strip() or w.rstrip().endswith(lexical.CLAUSE_END) else w.rstrip() + "."
-                       for w in words])
+    sentences = _sentences(run.toolbox, rec.path, rec.duration) if rec.chunks else []
     name = Path(rec.path).name
     if m.group("unit").lower() == "words":
-        n = lexical.word_count(text)
+        n = sum(lexical.word_count(text) for _, _, text in sentences)
         said = f"{n} word{'s' if n != 1 else ''} said in {name}."
     else:
-        n = len([p for p in re.split(r"(?<=[.?!。？！])\s*", text) if p.strip()])
+        n = len(sentences)
         said = f"{n} sentence{'s' if n != 1 else ''} said in {name}."
     return _known(run, rec.path, rec.duration, said, "words_counted")
 

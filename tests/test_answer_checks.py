@@ -362,6 +362,9 @@ def test_a_stretch_named_is_told_from_what_was_found_in_it(library, toolbox):
     said = run_agent("What does jfk say in the first 5 seconds?", settings, toolbox, llm=ScriptedLLM([]))
     assert said["route"]["kind"] == "span" and "fellow Americans" in said["answer"], said["answer"]
     assert "can do for you" not in said["answer"], said["answer"]  # said after 5 s
+    # a stretch where a static camera saw nothing: said so, with what it shows at other times
+    empty = run_agent("What happens between 0:00 and 0:04 in car-detection?", settings, toolbox, llm=ScriptedLLM([]))
+    assert "nothing is on screen then (it shows 4 cars" in empty["answer"], empty["answer"]
 
 
 def test_a_language_asked_of_a_video_is_yes_or_no_from_what_was_heard(library, toolbox):
@@ -398,3 +401,26 @@ def test_a_yes_no_question_over_the_events_is_answered_by_their_count(library, t
     there = run_agent("Is there a red car on the road at 0:16 in the car-detection video?", settings, toolbox,
                       llm=ScriptedLLM([wrong, wrong]))
     assert there["answer"].startswith("Yes: 1 red car in car-detection.mp4 at 00:16"), there["answer"]
+
+
+def test_the_nth_sentence_said_is_read_from_the_transcript(library, toolbox):
+    """GRID (by ear) says seven sentences, the fifth "lay red with P9 again" at about 12-14 s; friday's
+    subtitles put "How are you?" second. No model is asked."""
+    settings, _ = library
+    fifth = run_agent("What's the fifth sentence in grid?", settings, toolbox, llm=ScriptedLLM([]))
+    assert fifth["answer"].lower().startswith("«lay red with p9 again.»"), fifth["answer"]
+    c = fifth["citations"][0]
+    assert Path(c["video"]).name == "grid_seven_speakers.mp4" and 11.5 <= c["start"] <= 13.0 and c["end"] <= 15.0, c
+    second = run_agent("What is the second thing said in the friday clip?", settings, toolbox, llm=ScriptedLLM([]))
+    assert second["answer"].startswith("«How are you?»"), second["answer"]
+    none = run_agent("What's the tenth sentence in grid?", settings, toolbox, llm=ScriptedLLM([]))
+    assert none["answer"].endswith("has 7 sentences said, so no tenth one."), none["answer"]
+
+
+def test_whether_someone_is_a_man_or_a_woman_is_not_guessed(library, toolbox):
+    """No model here tells women from men: the third GRID speaker is a woman (by eye), and the
+    model's "a man" is replaced by what vidsage can say."""
+    settings, _ = library
+    man = '{"evidence": ["E1"], "answer": "The third speaker is a man."}'
+    result = run_agent("Is the third speaker a man or a woman?", settings, toolbox, llm=ScriptedLLM([man, man]))
+    assert result["answer"].startswith("vidsage does not tell women from men"), result["answer"]
