@@ -129,6 +129,9 @@ def test_a_video_length_is_read_from_the_listing(library, toolbox):
     total = run_agent("What's the total length of all my videos?", settings, toolbox, llm=ScriptedLLM([wrong, wrong]))
     assert total["answer"].startswith("7 videos, 02:20 long in all") and "jfk.flac is 00:11 long" in total["answer"], total["answer"]
     assert route("What video files do I have?").kind == "list"
+    # the video named and nothing else after "how long is"
+    named = run_agent("How long is car-detection?", settings, toolbox, llm=ScriptedLLM([wrong, wrong]))
+    assert named["answer"] == "car-detection.mp4 is 00:30 long.", named["answer"]
 
 
 def test_which_videos_are_silent_is_read_from_the_listing(library, toolbox):
@@ -365,6 +368,11 @@ def test_a_stretch_named_is_told_from_what_was_found_in_it(library, toolbox):
     # a stretch where a static camera saw nothing: said so, with what it shows at other times
     empty = run_agent("What happens between 0:00 and 0:04 in car-detection?", settings, toolbox, llm=ScriptedLLM([]))
     assert "nothing is on screen then (it shows 4 cars" in empty["answer"], empty["answer"]
+    # no video named: each of the few that last into the stretch (the bunny clip and car-detection;
+    # the rest of the library ends by 0:21)
+    both = run_agent("What happens between 0:22 and 0:25?", settings, toolbox, llm=ScriptedLLM([]))
+    assert sorted(Path(c["video"]).name for c in both["citations"]) == ["big_buck_bunny_0_30.webm", "car-detection.mp4"]
+    assert "car-detection.mp4, 00:22–00:25: nothing is on screen then" in both["answer"], both["answer"]
 
 
 def test_a_language_asked_of_a_video_is_yes_or_no_from_what_was_heard(library, toolbox):

@@ -47,7 +47,7 @@ def name_words(text: str) -> list[str]:
     return [w for w in _NAME_SPLIT.split(text.lower()) if w]
 
 
-_VIDEO_NOUNS = frozenset("video videos clip clips recording recordings file files film movie footage track audio "
+VIDEO_NOUNS = frozenset("video videos clip clips recording recordings file files film movie footage track audio "
                          "talk interview speech".split())
 
 
@@ -76,7 +76,7 @@ def named_video(question: str, videos: list[dict]) -> dict | None:
                 if len(run) < n or (n == 1 and len(run[0]) < 3) or not _is_run_of(run, parts):
                     continue
                 after = words[i + n:i + n + 2]
-                if (_VIDEO_NOUNS & set(after)
+                if (VIDEO_NOUNS & set(after)
                         or (run == whole and run[0] not in STOPWORDS and run[0] not in LANGUAGE_NAMES)
                         or (n >= 2 and any(len(w) >= 4 and w not in STOPWORDS for w in run))
                         or (not after and i > 0 and words[i - 1] in ("in", "from"))):

@@ -1020,6 +1020,7 @@ def video_overview(toolbox, video: str, max_lines: int = 3) -> str:
 
 
 MAX_SPAN_ITEMS = 6  # events or shots named in the account of a stretch
+SPAN_SHOT_REACH = 4.0  # a shot up to this many times the stretch's length is said to be on screen in it
 
 
 def span_overview(toolbox, video: str, start: float, end: float) -> str:
@@ -1038,10 +1039,15 @@ def span_overview(toolbox, video: str, start: float, end: float) -> str:
         motion = _motion(h)
         parts.append(f"{_event_label(h)} {fmt_span(h.start, h.end)}" + (f", {motion}" if motion else ""))
     tracks = any(h.kind == "segment:object" for h in toolbox.store.segments_of(rec.video_id))
-    if not events and not tracks:  # an edited video: what its shots show
+    if not events:
+        # what the shots then show; not a shot much longer than the stretch (a static camera's one
+        # shot is described from frames far from it)
         for h in (h for h in segs if h.kind == "segment:shot"):
             if len(parts) >= MAX_SPAN_ITEMS:
                 break
+            inside = min(h.end, end) - max(h.start, start)
+            if h.end - h.start > SPAN_SHOT_REACH * (end - start) and inside < 0.5 * (h.end - h.start):
+                continue
             what = re.sub(r"^shot \d+;\s*", "", h.text)
             parts.append(f"{h.text.split(';')[0]} {fmt_span(h.start, h.end)}: {what[:160]}")
     if rec.keyframes and not parts:
