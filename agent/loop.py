@@ -462,6 +462,13 @@ class _Run:
         except (json.JSONDecodeError, AttributeError):  # cut off: keep the streamed text, cite the best line
             chosen, text = [shown[0].id], " ".join(out.text.split())
         cited = [e for e in (self.log.get(i) for i in dict.fromkeys(chosen)) if e is not None and e in shown]
+        counted = worked_out_count(self.question, shown[:1]) if _YES_NO.match(self.question) else None
+        if counted is not None:
+            # "does anyone walk in from the right?" over a count worked out over the events: yes or no
+            # is whether it is above 0, with the count said (the model's "no one does" had read as
+            # not found, and its "yes" had been made up)
+            return self._finish(f"{'Yes' if counted[0] else 'No'}: {counted[1]}.", shown[:1], streamed=False,
+                                model_answer=reply_text(out))
         if not text or _NEGATIVE.search(text):
             return self._finish(NOT_FOUND, [], streamed=False)
         if not cited:
@@ -493,11 +500,6 @@ class _Run:
             if fact is not None:
                 return self._finish(fact[0], fact[1], streamed=False, grounding=support, model_answer=reply_text(out))
         counted = worked_out_count(self.question, cited)
-        if counted is not None and _YES_NO.match(self.question):
-            # yes or no is whether the count is above 0, with the count said
-            best = next(e for e in cited if counted[1] in e.text)
-            return self._finish(f"{'Yes' if counted[0] else 'No'}: {counted[1]}.", [best], streamed=False,
-                                grounding=support, model_answer=reply_text(out))
         if counted is not None and counted[0] not in numbers_in(text):
             # "one person leaves at the right" from a line that counts 6: the count was worked out
             # over the events; the model misread it, so the count itself is the answer
