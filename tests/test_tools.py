@@ -40,3 +40,14 @@ def test_letter_digit_codes_are_two_words():
     assert tokens("Bin red by K7 now.") == ["bin", "red", "k", "7", "now"]
     assert tokens("bin red by k seven now") == ["bin", "red", "k", "7", "now"]
     assert tokens("the 2nd take") == ["2nd", "take"]  # an ordinal stays one word
+
+
+def test_an_ordinal_word_is_not_matched_against_the_picture(toolbox):
+    """Event texts say "first of 4 cars"; "when do we first see grass?" is about the bunny clip's
+    meadow (shot 2, 11.9-15.6 s, green and yellow), not car-detection's first car, which it had
+    matched by the word "first"."""
+    from vidsage.tools.lexical import without_ordinals
+
+    assert without_ordinals("when do we first see the grass") == "when do we see the grass"
+    top = toolbox.find_moments("When do we first see grass?")[0]
+    assert top.video.endswith("big_buck_bunny_0_30.webm"), top

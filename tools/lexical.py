@@ -100,6 +100,15 @@ _NUMBERED = re.compile(r"\b(?:the\s+)?(speaker|person|visitor|car|vehicle|man|wo
 ORDINAL_WORDS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
 
 
+_ORDINAL_WORD = re.compile(r"\b(?:" + "|".join(ORDINAL_WORDS + ["last"]) + r")\b\s*", re.I)
+
+
+def without_ordinals(text: str) -> str:
+    """A query with its ordinal words taken out, to search the picture with: event texts say "first
+    of 6 people", so "when do we first see the rabbit?" had matched the first visitor of a room."""
+    return _ORDINAL_WORD.sub("", text).strip() or text
+
+
 _ABOUT_A_SPEAKER = re.compile(r"\b(speakers?|speaking|talking|narrators?|presenters?)\b", re.I)
 
 

@@ -204,9 +204,10 @@ class Toolbox:
         intent = parse_intent(query)
         n = max(k * 4, 12)
         speech = self._hybrid("transcript", intent.text, video, n)
-        visual = self._hybrid("segments", intent.text, video, n) + self._hybrid("frames", intent.text, video, n)
+        seen = lexical.without_ordinals(intent.text)  # order is worked out over the events, not matched
+        visual = self._hybrid("segments", seen, video, n) + self._hybrid("frames", seen, video, n)
         if self.clip is not None:
-            vec = self.clip.embed_texts([intent.text])[0]
+            vec = self.clip.embed_texts([seen])[0]
             visual += self.store.query("clip", vec, k=n, video_ids=self._video_ids(video))
         moments = fuse_moments(speech, visual, intent, self.store, k, qvec=self._qvec(intent.text))
         from .moments import at_leaving, with_temporal  # first / last / n-th / how many: over the event list
