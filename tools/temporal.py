@@ -42,6 +42,8 @@ _EXISTS = re.compile(r"^\s*(?:does|did|do|is|are|was|were)\s+(?:there\s+)?(?:any
 _PRESENT = re.compile(r"^\s*(?:is|are|was|were)\s+(?:there\s+)?(?:anyone|anybody|someone|somebody|(?:any|a|an)\s+"
                       r"(?:\w+\s+)?\w+)\s+(?:in|on|at|inside|visible|present|there|around)\b", re.I)
 _ANYONE = re.compile(r"\b(?:anyone|anybody|someone|somebody)\b", re.I)
+# "list the speakers in grid", "list every person in the room video": a count, which lists them
+_LIST_ALL = re.compile(r"^\s*(?:list|enumerate|name)\s+(?:all\s+|every\s+|each\s+)?(?:of\s+)?(?:the\s+)?", re.I)
 _DISTINCT = re.compile(r"\b(different|distinct|separate|individual|unique)\b", re.I)
 # "how many people are in the room at the same time?": the most on screen together, not all of them
 _AT_ONCE = re.compile(r"\b(at the same time|at once|at one time|at a time|simultaneously|at most|at the most|"
@@ -84,7 +86,7 @@ _CLASS_WORDS = {
     "dog": "dog", "dogs": "dog", "puppy": "dog", "cat": "cat", "cats": "cat", "kitten": "cat",
     "bird": "bird", "birds": "bird", "horse": "horse", "horses": "horse",
     "object": "*", "objects": "*", "thing": "*", "things": "*",
-    "title": "text", "titles": "text", "text": "text", "texts": "text", "caption": "text",
+    "title": "text", "titles": "text", "text": "text", "texts": "text", "caption": "text", "writing": "text",
     "captions": "text", "sign": "text", "signs": "text", "subtitle": "text", "subtitles": "text",
     "credits": "text", "slide": "text", "slides": "text",
     "shot": "shot", "shots": "shot", "scene": "shot", "scenes": "shot", "cut": "shot", "cuts": "shot",
@@ -179,8 +181,9 @@ def parse_temporal(question: str) -> TemporalQuery | None:
     if _CUTS.search(q) and (_COUNT.search(q) or re.match(r"\s*(?:when|at what)\b", q, re.I)):
         # "how many scene changes?", "when does the camera cut?": the cuts between shots
         return TemporalQuery("count", cls="shot", subject=q.strip(" ?.!"), key="cuts")
-    if _COUNT.search(q):  # "how many people speak" is still a count of people
-        rest = q[_COUNT.search(q).end():]
+    listed = _LIST_ALL.match(q)
+    if _COUNT.search(q) or listed:  # "how many people speak" is still a count of people
+        rest = q[(_COUNT.search(q) or listed).end():]
         cls = _class_of(rest) or _class_of(q)
         if cls is None:
             return None  # "how many videos", "how many times does he say ..." are not about events
@@ -197,6 +200,8 @@ def parse_temporal(question: str) -> TemporalQuery | None:
         # "is there anyone in the car video?": there at all, for what is tracked (people, vehicles);
         # other things may be seen in frames that no event holds
         there = _PRESENT.match(q) and (_time_named(q) is not None or cls == "person" or cls in _VEHICLE_CLASSES)
+        if cls == "text" and _PRESENT.match(q):  # "is there any writing in the friday clip?": the texts read
+            return TemporalQuery("count", cls=cls, subject=q.strip(" ?.!"), within=_time_named(q))
         if cls not in (None, "text", "shot", "*") and (moves or there):
             return TemporalQuery("count", cls=cls, colour_words=_colours_of(q), subject=q.strip(" ?.!"),
                                  within=_time_named(q))
@@ -667,7 +672,7 @@ def _noun(tq: TemporalQuery, n: int) -> str:
         return words[: -len("person")] + "people"
     if base.endswith("s"):
         return words + "es"
-    return words + ("" if base == "on-screen text" else "s")
+    return words + "s"
 
 
 def answer_temporal(toolbox, question: str, video: str | None = None,
@@ -946,8 +951,10 @@ def _nth_face_shot(toolbox, tq: TemporalQuery, vid: str, vpath: str) -> Temporal
 
 
 def _faces_word(h: Hit) -> str:
+    """"1 face (brown hair, wearing red on top)": a shot's faces as its description has them."""
     n = int(h.meta.get("faces") or 0)
-    return f"{n} face{'s' if n != 1 else ''}"
+    m = re.search(r"\b\d+ faces? \((?:[^()]|\([^()]*\))*\)", h.text)
+    return m.group(0) if m else f"{n} face{'s' if n != 1 else ''}"
 
 
 def _moment(vpath: str, h: Hit, text: str, vid: str) -> Moment:
