@@ -469,6 +469,12 @@ class _Run:
             # not found, and its "yes" had been made up)
             return self._finish(f"{'Yes' if counted[0] else 'No'}: {counted[1]}.", shown[:1], streamed=False,
                                 model_answer=reply_text(out))
+        if _LIST_ASK.match(self.question) and _COUNT_LINE.search(shown[0].text):
+            # "list every person in the room video": the list worked out over the events, whole (the
+            # model had kept two of six)
+            listed = shown[0].text.split("count: ", 1)[-1]
+            return self._finish(listed[0].upper() + listed[1:] + ".", shown[:1], streamed=False,
+                                model_answer=reply_text(out))
         if not text or _NEGATIVE.search(text):
             return self._finish(NOT_FOUND, [], streamed=False)
         if not cited:
@@ -744,6 +750,31 @@ def sex_answer(question: str, answer: str, shown: list[Evidence], toolbox=None) 
     e = shown[0]
     return (f"vidsage does not tell women from men, so it cannot say. What it sees there "
             f"({Path(e.video).name} @ {fmt_span(e.start, e.end)}): {quote(e.text, 200)}"), [e]
+
+
+_HAIR_ASK = re.compile(r"\bcolou?r\b[^?]*\bhair\b|\bhair\b[^?]*\bcolou?r\b", re.I)
+_HAIR_READ = re.compile(r"\b(?P<c>[a-z]+(?: \([^()]*\))?(?:/[a-z]+)*) hair\b")
+
+
+def hair_answer(question: str, answer: str, shown: list[Evidence], toolbox=None) -> Fact | None:
+    """For "what colour hair does the last speaker have?": the hair colour the index read around
+    the face the answer cites, or that none was read. (The model had answered "red hair" from the
+    man's red shirt, where no hair colour was read: he is bald.)"""
+    if not _HAIR_ASK.search(question) or not shown:
+        return None
+    from vidsage.labels import COLOUR_WORDS
+
+    e = shown[0]
+    read = _HAIR_READ.search(e.text)
+    said = {w for w in re.findall(r"[a-z]+", answer.lower()) if w in COLOUR_WORDS}
+    if read is not None:
+        if said and said <= set(re.findall(r"[a-z]+", read.group("c"))):
+            return None  # the model's colour is the one read
+        return f"{read.group('c')[0].upper() + read.group('c')[1:]} hair ({Path(e.video).name} @ {fmt_span(e.start, e.end)}).", [e]
+    if re.search(r"\b\d+ faces? \(", e.text):
+        return (f"No hair colour was read for them ({Path(e.video).name} @ {fmt_span(e.start, e.end)}): "
+                f"{quote(e.text, 200)}"), [e]
+    return None
 
 
 def music_unheard(record: dict[str, Any], speech_too: bool = False) -> str | None:
@@ -1082,7 +1113,7 @@ def letter_answer(question: str, answer: str, shown: list[Evidence], toolbox=Non
     return f"{picks[0]} (“{text.strip()}”)", [said]
 
 
-INDEX_FACTS = (sex_count_answer, sex_answer, screen_text_answer, silent_answer, music_answer, length_answer, stay_answer, picture_answer, backdrop_answer, library_answer,
+INDEX_FACTS = (sex_count_answer, sex_answer, hair_answer, screen_text_answer, silent_answer, music_answer, length_answer, stay_answer, picture_answer, backdrop_answer, library_answer,
                who_talks_answer, sequence_answer, letter_answer, uncounted_answer)
 
 
@@ -1090,6 +1121,7 @@ INDEX_FACTS = (sex_count_answer, sex_answer, screen_text_answer, silent_answer, 
 _TRAITS = re.compile(r"\bwhat (?:race|ethnicity)\b|\b(?:race|ethnicity|skin colou?r|skin tone) of\b|\bethnic\w*\b|"
                      r"\bskin (?:colou?r|tone)\b|\bwhat colou?r is (?:his|her|their) skin\b", re.I)
 _HOW_MANY = re.compile(r"\b(how many|number of)\b", re.I)
+_LIST_ASK = re.compile(r"^\s*(?:list|enumerate|name)\b", re.I)
 # the head ends at a colon that opens a list (not one inside a time, "at 00:12"), a bracket or the end
 _COUNT_LINE = re.compile(r"\bcount: (?P<head>(?P<n>\d+) [^(;]+?)(?::(?!\d)|;| \(|$)")
 _NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve "

@@ -33,6 +33,9 @@ _SEEN = re.compile(
     r"\b(colou?rs?|wear\w*|look\w* like|appear\w*|shown|on[- ]screen|see|seen|visible|in the (frame|picture|shot|image)|"
     r"how many (people|persons|cars|vehicles|faces)|sign|logo|title\w*|text|written|background|clothes|hat|shirt|"
     r"jacket|room|table|wall|animal|bird|tree|sky|weather|vehicle|car|cars)\b", re.I)
+# what a written thing "says" is read on screen
+_TEXT_SAYS = re.compile(r"\b(?:text|writing|sign|caption|title|slide|banner|label|board|poster|screen|subtitle)s?\b"
+                        r"[^?]*?\b(?:say|says|said|read|reads)\b", re.I)
 _EVENT = re.compile(r"\b(happen\w*|enter\w*|leav\w*|walk\w*|driv\w*|pass\w*|arriv\w*|cut|cuts|scene\w*|shot)\b", re.I)
 _SUMMARY = re.compile(r"\b(summar\w*|overview|gist|main points?|"
                       r"what(?:'s| is| was) (?:this|the|that|my)\s+(?:[\w.\-]+\s+){0,3}?(?:video|clip|talk|recording|film|"
@@ -160,7 +163,8 @@ def route(question: str, video: str | None = None) -> Route:
         # find_moments answers these over the timed transcript and the picture
         return Route("said", "find_moments", {"query": q, "video": video})
     at = time_in(q)
-    if at is not None and (said or not (seen or event or _DESCRIBE.search(q))) and not parse_relative(q):
+    if at is not None and (said or not (seen or event or _DESCRIBE.search(q))) and not parse_relative(q) \
+            and not _TEXT_SAYS.search(q):  # "what does the on-screen text say at 0:21?" is read, not heard
         # "what is said at 0:08?", "what are the last words?": the words at that point (the loop
         # picks the video and turns "start"/"end" into times)
         return Route("said_at", "get_transcript", {"video": video, "at": at})

@@ -320,6 +320,7 @@ def test_an_answer_that_only_restates_a_said_question_gives_the_cited_words(agen
     ("What is said at the end of the video?", "end"), ("What is the man at the end of the table saying?", None),
     ("What does the last speaker say?", None),  # a speaker picked out by order, not a time
     ("How does the jfk speech end?", "end"), ("How does the apollo recording begin?", "start"),
+    ("What are the first three words of the french clip?", "start"),
     ("What does he say about the 10:30 train?", None),  # a time in the content, not a point in the video
     ("What happens after 2 people enter?", None), ("Which car comes last?", None),
 ])

@@ -432,3 +432,35 @@ def test_whether_someone_is_a_man_or_a_woman_is_not_guessed(library, toolbox):
     man = '{"evidence": ["E1"], "answer": "The third speaker is a man."}'
     result = run_agent("Is the third speaker a man or a woman?", settings, toolbox, llm=ScriptedLLM([man, man]))
     assert result["answer"].startswith("vidsage does not tell women from men"), result["answer"]
+
+
+def test_a_hair_colour_is_the_one_read_around_the_face(library, toolbox):
+    """GRID (by eye): the last speaker is bald, and no hair colour is read around his face; the
+    model's "red hair" came from his red shirt."""
+    settings, _ = library
+    red = '{"evidence": ["E1"], "answer": "The last speaker has red hair."}'
+    result = run_agent("What colour hair does the last speaker have?", settings, toolbox, llm=ScriptedLLM([red, red]))
+    assert result["answer"].startswith("No hair colour was read for them (grid_seven_speakers.mp4"), result["answer"]
+
+
+def test_a_list_asked_for_is_the_list_worked_out(library, toolbox):
+    """car-detection (by eye) has four cars; asked to list them, the answer is the whole list with
+    times, not the model's pick of two."""
+    settings, _ = library
+    two = '{"evidence": ["E1"], "answer": "A white car at 00:05 and a red car at 00:15."}'
+    result = run_agent("List the cars in the car-detection video", settings, toolbox, llm=ScriptedLLM([two, two]))
+    answer = result["answer"]
+    assert answer.startswith("4 cars in car-detection.mp4: first ") and "fourth " in answer, answer
+
+
+def test_writing_on_screen_is_there_or_not_by_the_texts_read(library, toolbox):
+    """friday's picture has no text on it (by eye); the bunny clip shows two (its credits and title)."""
+    from vidsage.agent.router import route
+
+    settings, _ = library
+    yes = '{"evidence": ["E1"], "answer": "Yes."}'
+    none = run_agent("Is there any writing in the friday clip?", settings, toolbox, llm=ScriptedLLM([yes, yes]))
+    assert none["answer"].startswith("No: 0 on-screen texts in friday_his_girl_friday.mp4"), none["answer"]
+    two = run_agent("Is there any text on screen in the bunny video?", settings, toolbox, llm=ScriptedLLM([yes, yes]))
+    assert two["answer"].startswith("Yes: 2 on-screen texts in big_buck_bunny_0_30.webm"), two["answer"]
+    assert route("What does the on-screen text say at 0:21?").kind != "said_at"  # written, not said

@@ -368,7 +368,7 @@ _UNITS = re.compile(r"\b(?:at|around|about|near|after|by|from)\s+(?:(\d+)\s*(?:m
 # "of the video" or nothing may follow; "at the end of the table" is a place, not a time
 _OF_PLACE = (r"(?!\s+of\s+(?:the|a|an|his|her|their|this|that)\s+(?!(?:[\w.\-]+\s+){0,3}?(?:video|clip|recording|film|"
              r"movie|talk|speech|audio|file)\b))")
-_AT_START = re.compile(r"\b(?:at|in) the (?:very )?(?:start|beginning|opening)\b" + _OF_PLACE + r"|\bfirst (?:thing|words?|line|sentence)"
+_AT_START = re.compile(r"\b(?:at|in) the (?:very )?(?:start|beginning|opening)\b" + _OF_PLACE + r"|\bfirst (?:(?:two|three|four|five|few|\d+) )?(?:thing|words?|line|sentence)"
                        r"\b|\bopening (?:line|words|sentence)\b|\b(?:begins?|starts?|opens?) with\b|\b(?:say|says|said) first\b|"
                        r"\bhow (?:does|did|do) [^?]{0,60}?\b(?:start|begin|open)\b", re.I)
 _AT_END = re.compile(r"\b(?:at|in) the (?:very )?end\b" + _OF_PLACE + r"|\blast (?:thing|words?|line|sentence)\b|"
