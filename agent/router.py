@@ -21,7 +21,8 @@ from vidsage.tools.temporal import parse_temporal, title_asked
 _WHEN = re.compile(
     r"^\s*(when\b|at what (point|time|moment|minute|second)\b|where in the (video|clip|film|talk|recording|audio|movie)\b|"
     r"what time\b|(at )?which (point|moment|minute|second|timestamp)\b|how (far|long) into\b|"
-    r"find the (moment|part|point|time)\b|show me (the moment|when|where)\b|timestamp\b)"
+    r"find the (moment|part|point|time)\b|(find|show me|tell me|jump to|skip to|go to|take me to) (the moment )?when\b|"
+    r"show me (the moment|where)\b|timestamp\b|(in )?which part of the (video|clip|film|talk|recording|audio|movie)\b)"
     r"|\b(at what (point|time|moment)|what timestamp|at which (point|moment|time))\b", re.I)
 _NOT_WHEN = re.compile(r"\bwhat time (does|is|did|was) (it|the (clock|watch))\b|\b(clock|watch) (say|show|read)|"
                        r"^\s*when\b[^?]*,\s*(what|who|which|how|is|are|does|do|did)\b", re.I)  # "when X, what Y?"

@@ -73,6 +73,13 @@ def test_router_on_eval_questions():
     assert all(route(q).fast for q, ok in ROUTING_CASES if ok == ("find_moments",))
 
 
+@pytest.mark.parametrize("question", ["Find when the bird flies away", "Jump to when the second person walks in",
+                                      "In which part of the recording does the German begin?",
+                                      "Tell me when he says country"])
+def test_when_asked_as_a_request_is_a_when_question(question):
+    assert route(question).kind == "when", route(question)
+
+
 @pytest.mark.parametrize("question", ["What does the French speaker say?", "What is said in the Mandarin clip?",
                                       "What does the speaker say in the German recording?"])
 def test_questions_naming_only_a_video_ask_for_its_transcript(question):

@@ -34,6 +34,8 @@ def test_languages_named_as_speech_not_as_topic():
     assert languages_spoken("When does he talk about the English Channel?") == set()
     assert languages_spoken("When is German spoken in the multilingual file?") == {"de"}
     assert languages_spoken("Is French heard anywhere?") == {"fr"}
+    assert languages_spoken("When does the German begin?") == {"de"}
+    assert languages_spoken("When does the English teacher start the lesson?") == set()
 
 
 def test_chunks_carry_the_language_of_their_text(mixed):

@@ -21,13 +21,14 @@ _NAMES = "|".join(sorted(lexical.LANGUAGE_NAMES, key=len, reverse=True))
 _AS_SPEECH = re.compile(
     rf"\b(?:in|into|to)\s+(?P<a>{_NAMES})\b|\b(?P<b>{_NAMES})\s+(?:part|parts|section|speech|speaker|version|"
     rf"translation|passage|bit)\b|\b(?:speak\w*|spoke|talk\w*|say\w*|said|read\w*)\s+(?:in\s+)?(?P<c>{_NAMES})\b|"
-    rf"\b(?P<d>{_NAMES})\s+(?:(?:is|was|gets|get)\s+)?(?:being\s+)?(?:spoken|heard)\b",
+    rf"\b(?P<d>{_NAMES})\s+(?:(?:is|was|gets|get)\s+)?(?:being\s+)?(?:spoken|heard)\b|"
+    rf"\bthe\s+(?P<e>{_NAMES})\s+(?:begins?|starts?|ends?|stops?|comes?(?: in)?|kicks? in)\b",  # "when does the German begin?"
     re.I)
 
 
 def languages_spoken(question: str) -> set[str]:
     """Codes of the languages a question names as the way something is said."""
-    return {lexical.LANGUAGE_NAMES[(m.group("a") or m.group("b") or m.group("c") or m.group("d")).lower()]
+    return {lexical.LANGUAGE_NAMES[(m.group("a") or m.group("b") or m.group("c") or m.group("d") or m.group("e")).lower()]
             for m in _AS_SPEECH.finditer(question)}
 
 
