@@ -434,6 +434,17 @@ class _Run:
         shown = self._shown()
         if not shown:
             return self._finish(NOT_FOUND, [], streamed=False)
+        counted = worked_out_count(self.question, shown[:1]) if _YES_NO.match(self.question) else None
+        if counted is not None:
+            # "does anyone walk in from the right?" over a count worked out over the events: yes or no
+            # is whether it is above 0, with the count said (the model's "no one does" had read as
+            # not found, and its "yes" had been made up); no model is asked
+            return self._finish(f"{'Yes' if counted[0] else 'No'}: {counted[1]}.", shown[:1], streamed=False)
+        if _LIST_ASK.match(self.question) and _COUNT_LINE.search(shown[0].text):
+            # "list every person in the room video": the list worked out over the events, whole (the
+            # model had kept two of six); no model is asked
+            listed = shown[0].text.split("count: ", 1)[-1]
+            return self._finish(listed[0].upper() + listed[1:] + ".", shown[:1], streamed=False)
         llm = self.llm if self.time_left() > 0 else None
         if llm is None:  # no model (or no time): say what retrieval found, plainly
             best = shown[0]
@@ -462,19 +473,6 @@ class _Run:
         except (json.JSONDecodeError, AttributeError):  # cut off: keep the streamed text, cite the best line
             chosen, text = [shown[0].id], " ".join(out.text.split())
         cited = [e for e in (self.log.get(i) for i in dict.fromkeys(chosen)) if e is not None and e in shown]
-        counted = worked_out_count(self.question, shown[:1]) if _YES_NO.match(self.question) else None
-        if counted is not None:
-            # "does anyone walk in from the right?" over a count worked out over the events: yes or no
-            # is whether it is above 0, with the count said (the model's "no one does" had read as
-            # not found, and its "yes" had been made up)
-            return self._finish(f"{'Yes' if counted[0] else 'No'}: {counted[1]}.", shown[:1], streamed=False,
-                                model_answer=reply_text(out))
-        if _LIST_ASK.match(self.question) and _COUNT_LINE.search(shown[0].text):
-            # "list every person in the room video": the list worked out over the events, whole (the
-            # model had kept two of six)
-            listed = shown[0].text.split("count: ", 1)[-1]
-            return self._finish(listed[0].upper() + listed[1:] + ".", shown[:1], streamed=False,
-                                model_answer=reply_text(out))
         if not text or _NEGATIVE.search(text):
             return self._finish(NOT_FOUND, [], streamed=False)
         if not cited:
