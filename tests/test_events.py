@@ -326,6 +326,8 @@ def test_counting(event_toolbox):
     assert event_toolbox.count_events("How many cars enter from the bottom?", video="car-detection.mp4")["count"] == 2
     assert event_toolbox.count_events("How many people leave at the right?")["count"] == 6
     assert event_toolbox.count_events("How many people leave at the top?")["count"] != 6  # none does
+    # jeans are blue below: only the last visitor (by eye, blue jeans) wears them
+    assert event_toolbox.count_events("How many people wear jeans?")["count"] == 1
     # the side something heads to: cars 2 and 4 drive down the picture
     assert event_toolbox.count_events("How many cars drive downwards?", video="car-detection.mp4")["count"] == 2
     assert event_toolbox.count_events("How many cars go down the road?", video="car-detection.mp4")["count"] == 2

@@ -304,6 +304,9 @@ _GARMENTS = [(re.compile(r"\b(t-?shirts?|tees?)\b", re.I), "a T-shirt"),
              (re.compile(r"\buniforms?\b", re.I), "a uniform"), (re.compile(r"\baprons?\b", re.I), "an apron")]
 
 
+_DENIM = re.compile(r"\b(jeans|denims?)\b", re.I)
+
+
 def _garment_asked(phrase: str) -> str | None:
     """The top a phrase picks someone out by ("people in T-shirts" -> "a T-shirt"), as object events
     name it from tags of the upper body; None when it names none."""
@@ -513,6 +516,9 @@ def select_events(toolbox, events: list[Hit], cls: str | None, colour_words: lis
         garment = _garment_asked(subject) if cls == "person" else None
         if garment is not None:
             picked = [h for h in picked if h.meta.get("top") == garment]
+        if cls == "person" and not colour_words and _DENIM.search(subject):
+            # "the person in jeans": jeans are blue denim, read as blue below
+            picked = [h for h in picked if _has_colours(h, ["blue"], "lower")]
         return picked
     if not events:
         return []
