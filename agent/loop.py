@@ -1216,11 +1216,13 @@ def run_agent(question: str, settings: Settings, toolbox, video: str | None = No
         result = run._finish(prompts.load("traits"), [], streamed=False)
         result.update(mode="declined", route={"kind": "declined", "tool": None, "by": "regex"})
         return result
-    known = (_past_the_end(run) or _music_unheard_in(run) or _span_told(run) or _language_told(run)
-             or _words_counted(run) or _nth_sentence(run) or _length_told(run))
+    known = (_past_the_end(run) or _sound_told(run) or _music_unheard_in(run) or _span_told(run)
+             or _language_told(run) or _words_counted(run) or _nth_sentence(run) or _length_told(run))
     if known is not None:
         return known
     r = route(question, video)
+    if r.kind == "summary" and (known := _silent_overview(run)) is not None:
+        return known
     if mode == "fast" or (mode == "auto" and r.fast):
         result = _fast(run)
     else:
@@ -1288,6 +1290,60 @@ def _length_told(run: _Run) -> dict[str, Any] | None:
     if not set(lexical.name_words(m.group("rest"))) <= named:
         return None  # "how long is the red car on screen?" asks about an event
     return _known(run, rec.path, rec.duration, f"{Path(rec.path).name} is {fmt_time(rec.duration)} long.", "length")
+
+
+def _the_video(run: _Run):
+    """The store's record of the video the question is about: the one named, or the only one."""
+    if run.video:
+        return run.toolbox.store.resolve_video(run.video)
+    done = list(run.toolbox.store.done_videos().values())
+    return done[0] if len(done) == 1 else None
+
+
+_SOUND_ASK = re.compile(r"^\s*(?:is|are|was|were|does|do|did|has|have)\b[^?]*\b(?:sound|audio|speech|talking|speaking|"
+                        r"voices?|dialogue|narration)\b", re.I)
+_MUSIC_WORD = re.compile(r"\b(music\w*|songs?|sing\w*|sung|soundtrack|melody|tune|instrumental)\b", re.I)
+_SAID_ASK = re.compile(r"^\s*what(?:'s| is| was| are| were| do| does| did)\b[^?]*\b(?:said|say|says|saying|talk\w*|"
+                       r"speak\w*|spoken)\b|\btranscri\w+\b", re.I)
+
+
+def _sound_told(run: _Run) -> dict[str, Any] | None:
+    """Of the video named (or the only one): "is there any sound?" from its streams and transcript,
+    and "what is said?" of a video with no speech. (The first had been "not found"; the second was
+    answered with a person walking in.)"""
+    asks_sound = _SOUND_ASK.match(run.question) and not _MUSIC_WORD.search(run.question)
+    if not (asks_sound or _SAID_ASK.search(run.question)):
+        return None
+    rec = _the_video(run)
+    if rec is None:
+        return None
+    record = next((v for v in run.toolbox.list_videos() if v["video"] == rec.path), None)
+    if record is None:
+        return None
+    name, audio = Path(rec.path).name, "audio" in str(record.get("streams", ""))
+    if not record.get("chunks"):
+        said = (f"No speech: {name} has no audio track." if not audio
+                else f"{name} has an audio track, but no speech was found in it.")
+        if asks_sound and audio:
+            said = "Yes: " + said
+        elif asks_sound:
+            said = "No: " + said.split(": ", 1)[1]
+        return _known(run, rec.path, rec.duration, said, "sound")
+    if not asks_sound:
+        return None  # what is said is the transcript's, for the search to read
+    langs = " and ".join(lexical.language_name(c.split("-")[0]) for c in (record.get("languages") or []))
+    return _known(run, rec.path, rec.duration, f"Yes: {name} has speech{' in ' + langs if langs else ''}.", "sound")
+
+
+def _silent_overview(run: _Run) -> dict[str, Any] | None:
+    """A summary of a video with no speech is what indexing found in its picture, in order (the
+    model had told only the first of six visitors)."""
+    rec = _the_video(run)
+    if rec is None or rec.chunks or not rec.keyframes:
+        return None
+    from vidsage.tools.temporal import video_overview
+
+    return _known(run, rec.path, rec.duration, video_overview(run.toolbox, rec.path), "overview")
 
 
 def _span_in(run: _Run, video: str, span: tuple[float, float]) -> dict[str, Any]:
@@ -1406,9 +1462,11 @@ def _music_unheard_in(run: _Run) -> dict[str, Any] | None:
     """"Is there music in the bunny video?" of a video named: what can be said, with no search (a
     video without audio has nothing to search for music in; "is there music?" of one with speech
     is not something vidsage hears either)."""
-    if not run.video or not _MUSIC_ASK.search(run.question):
+    if not _MUSIC_ASK.search(run.question):
         return None
-    rec = run.toolbox.store.resolve_video(run.video)
+    rec = _the_video(run)
+    if rec is None:
+        return None
     record = next((v for v in run.toolbox.list_videos() if v["video"] == rec.path), None)
     said = music_unheard(record, speech_too=bool(_YES_NO.match(run.question))) if record else None
     return _known(run, rec.path, rec.duration, said, "unheard") if said else None

@@ -464,3 +464,19 @@ def test_writing_on_screen_is_there_or_not_by_the_texts_read(library, toolbox):
     two = run_agent("Is there any text on screen in the bunny video?", settings, toolbox, llm=ScriptedLLM([yes, yes]))
     assert two["answer"].startswith("Yes: 2 on-screen texts in big_buck_bunny_0_30.webm"), two["answer"]
     assert route("What does the on-screen text say at 0:21?").kind != "said_at"  # written, not said
+
+
+def test_sound_and_speech_of_a_video_are_read_from_its_streams_and_transcript(library, toolbox):
+    """The silent GRID copy has no audio track; car-detection has one with no speech (digital
+    silence, by ear); jfk speaks English. Asked what is said or whether there is sound, no model is
+    asked; a summary of a video with no speech is what indexing found in its picture."""
+    settings, _ = library
+    silent = run_agent("Is there any sound in the video only grid copy (vidéo sans son)?", settings, toolbox,
+                       video="vidéo sans son – 七人の話者 (video only).mp4", llm=ScriptedLLM([]))
+    assert silent["answer"].startswith("No: ") and "has no audio track" in silent["answer"], silent["answer"]
+    said = run_agent("What is said in the car-detection video?", settings, toolbox, llm=ScriptedLLM([]))
+    assert said["answer"] == "car-detection.mp4 has an audio track, but no speech was found in it.", said["answer"]
+    jfk = run_agent("Is there speech in jfk?", settings, toolbox, llm=ScriptedLLM([]))
+    assert jfk["answer"] == "Yes: jfk.flac has speech in English.", jfk["answer"]
+    overview = run_agent("Summarize the car-detection video", settings, toolbox, llm=ScriptedLLM([]))
+    assert overview["answer"].startswith("car-detection.mp4 (00:30 long") and "4 cars" in overview["answer"], overview
