@@ -1119,7 +1119,7 @@ INDEX_FACTS = (sex_count_answer, sex_answer, hair_answer, screen_text_answer, si
 _TRAITS = re.compile(r"\bwhat (?:race|ethnicity)\b|\b(?:race|ethnicity|skin colou?r|skin tone) of\b|\bethnic\w*\b|"
                      r"\bskin (?:colou?r|tone)\b|\bwhat colou?r is (?:his|her|their) skin\b", re.I)
 _HOW_MANY = re.compile(r"\b(how many|number of)\b", re.I)
-_LIST_ASK = re.compile(r"^\s*(?:list|enumerate|name)\b", re.I)
+_LIST_ASK = re.compile(r"^\s*(?:list|enumerate|name)\b|^\s*who(?:'s|\s+is|\s+are)\s+(?:in|on)\s+(?:it|this|the)\b", re.I)
 # the head ends at a colon that opens a list (not one inside a time, "at 00:12"), a bracket or the end
 _COUNT_LINE = re.compile(r"\bcount: (?P<head>(?P<n>\d+) [^(;]+?)(?::(?!\d)|;| \(|$)")
 _NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve "

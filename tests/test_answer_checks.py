@@ -451,6 +451,9 @@ def test_a_list_asked_for_is_the_list_worked_out(library, toolbox):
     result = run_agent("List the cars in the car-detection video", settings, toolbox, llm=ScriptedLLM([two, two]))
     answer = result["answer"]
     assert answer.startswith("4 cars in car-detection.mp4: first ") and "fourth " in answer, answer
+    # "who is in it?" lists the people seen: GRID's seven speakers, one face a shot
+    who = run_agent("Who is in the grid video?", settings, toolbox, llm=ScriptedLLM([two, two]))
+    assert who["answer"].startswith("7 people in grid_seven_speakers.mp4, counted as faces per shot"), who["answer"]
 
 
 def test_writing_on_screen_is_there_or_not_by_the_texts_read(library, toolbox):

@@ -44,6 +44,10 @@ _PRESENT = re.compile(r"^\s*(?:is|are|was|were)\s+(?:there\s+)?(?:anyone|anybody
 _ANYONE = re.compile(r"\b(?:anyone|anybody|someone|somebody)\b", re.I)
 # "list the speakers in grid", "list every person in the room video": a count, which lists them
 _LIST_ALL = re.compile(r"^\s*(?:list|enumerate|name)\s+(?:all\s+|every\s+|each\s+)?(?:of\s+)?(?:the\s+)?", re.I)
+# "who is in it?", "who's in the friday clip?": the people seen, listed (not who is in a place at a time)
+_WHO_IN = re.compile(r"^\s*who(?:'s|\s+is|\s+are|\s+was|\s+were)\s+(?:in|on|shown in|seen in|visible in|there in)\s+"
+                     r"(?:it|this|that|the (?:video|clip|film|movie|recording|footage)|[\w.\- ]+?(?:video|clip|film|movie|"
+                     r"footage|\.\w{2,4}))\s*\??\s*$", re.I)
 _DISTINCT = re.compile(r"\b(different|distinct|separate|individual|unique)\b", re.I)
 # "how many people are in the room at the same time?": the most on screen together, not all of them
 _AT_ONCE = re.compile(r"\b(at the same time|at once|at one time|at a time|simultaneously|at most|at the most|"
@@ -181,10 +185,10 @@ def parse_temporal(question: str) -> TemporalQuery | None:
     if _CUTS.search(q) and (_COUNT.search(q) or re.match(r"\s*(?:when|at what)\b", q, re.I)):
         # "how many scene changes?", "when does the camera cut?": the cuts between shots
         return TemporalQuery("count", cls="shot", subject=q.strip(" ?.!"), key="cuts")
-    listed = _LIST_ALL.match(q)
+    listed = _LIST_ALL.match(q) or _WHO_IN.match(q)
     if _COUNT.search(q) or listed:  # "how many people speak" is still a count of people
         rest = q[(_COUNT.search(q) or listed).end():]
-        cls = _class_of(rest) or _class_of(q)
+        cls = "person" if _WHO_IN.match(q) else (_class_of(rest) or _class_of(q))
         if cls is None:
             return None  # "how many videos", "how many times does he say ..." are not about events
         return TemporalQuery("count", cls=cls, colour_words=_colours_of(rest), subject=rest.strip(" ?.!"),
