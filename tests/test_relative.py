@@ -164,6 +164,9 @@ def test_how_many_times_a_word_is_said(toolbox):
     jfk = said_count(toolbox, "How often does he say country?")
     assert jfk is not None and jfk.video.endswith("jfk.flac") and jfk.evidence[0].meta["count"] == 2
     assert said_count(toolbox, "How many times does he say penguin?") is None
+    # the video named last ("in jfk") is not part of the words counted
+    named = said_count(toolbox, "How many times does he say country in jfk?", video=jfk.video)
+    assert named is not None and named.evidence[0].meta["count"] == 2, named
     assert route("How many times does someone say now in the grid video?").tool == "find_moments"
     top = toolbox.find_moments("How many times does someone say now in the grid video?", k=3)[0]
     assert "4 times" in top.evidence[0].text

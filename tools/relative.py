@@ -384,6 +384,11 @@ def said_count(toolbox, question: str, video: str | None = None) -> Moment | Non
     if phrase is None:
         return None
     places = places_said(toolbox, phrase, video)
+    tail = re.search(r"\s+(?:in|from)\s+\S+$", phrase)
+    if not places and tail and video is not None and lexical.named_video(question, [{"video": video}]):
+        # "how many speakers say country in jfk?": the last words name the video, not the words said
+        phrase = phrase[:tail.start()]
+        places = places_said(toolbox, phrase, video)
     if not places:
         return None
     named = lexical.named_video(question, [{"video": v} for v in places]) if video is None else None
