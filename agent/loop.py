@@ -1217,7 +1217,8 @@ def run_agent(question: str, settings: Settings, toolbox, video: str | None = No
         result.update(mode="declined", route={"kind": "declined", "tool": None, "by": "regex"})
         return result
     known = (_past_the_end(run) or _sound_told(run) or _music_unheard_in(run) or _span_told(run)
-             or _language_told(run) or _words_counted(run) or _nth_sentence(run) or _length_told(run))
+             or _language_told(run) or _words_counted(run) or _nth_sentence(run) or _length_told(run)
+             or _speakers_uncounted(run))
     if known is not None:
         return known
     r = route(question, video)
@@ -1311,7 +1312,8 @@ def _sound_told(run: _Run) -> dict[str, Any] | None:
     """Of the video named (or the only one): "is there any sound?" from its streams and transcript,
     and "what is said?" of a video with no speech. (The first had been "not found"; the second was
     answered with a person walking in.)"""
-    asks_sound = _SOUND_ASK.match(run.question) and not _MUSIC_WORD.search(run.question)
+    asks_sound = (_SOUND_ASK.match(run.question) and not _MUSIC_WORD.search(run.question)
+                  and not lexical.languages_named(run.question))  # "is jfk speaking French?" is _language_told's
     if not (asks_sound or _SAID_ASK.search(run.question)):
         return None
     rec = _the_video(run)
@@ -1333,6 +1335,28 @@ def _sound_told(run: _Run) -> dict[str, Any] | None:
         return None  # what is said is the transcript's, for the search to read
     langs = " and ".join(lexical.language_name(c.split("-")[0]) for c in (record.get("languages") or []))
     return _known(run, rec.path, rec.duration, f"Yes: {name} has speech{' in ' + langs if langs else ''}.", "sound")
+
+
+_SPEAKERS_ASK = re.compile(r"^\s*how many (?:different |distinct |separate )?(?:speakers|voices|narrators|people (?:are )?"
+                           r"(?:speak|talk)\w*)\b", re.I)
+
+
+def _speakers_uncounted(run: _Run) -> dict[str, Any] | None:
+    """"How many speakers are in the multilingual recording?" of a recording with no picture:
+    speakers are told apart here only by the faces seen, so they are not counted; what is known of
+    its speech is said. (It had been "not found".)"""
+    from vidsage.tools.relative import parse_said_count
+
+    if not _SPEAKERS_ASK.match(run.question) or not run.video or parse_said_count(run.question) is not None:
+        return None  # "how many speakers say country?" is counted with the words (relative.said_count)
+    rec = run.toolbox.store.resolve_video(run.video)
+    if rec.keyframes:
+        return None  # the faces seen are counted (temporal)
+    record = next((v for v in run.toolbox.list_videos() if v["video"] == rec.path), None) or {}
+    langs = " and ".join(lexical.language_name(c.split("-")[0]) for c in (record.get("languages") or []))
+    said = (f"Speakers are not counted in {Path(rec.path).name}: it has no picture, and vidsage tells speakers "
+            f"apart only by the faces it sees" + (f"; its speech is in {langs}." if langs and rec.chunks else "."))
+    return _known(run, rec.path, rec.duration, said, "speakers")
 
 
 def _silent_overview(run: _Run) -> dict[str, Any] | None:

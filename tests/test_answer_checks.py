@@ -483,3 +483,10 @@ def test_sound_and_speech_of_a_video_are_read_from_its_streams_and_transcript(li
     assert jfk["answer"] == "Yes: jfk.flac has speech in English.", jfk["answer"]
     overview = run_agent("Summarize the car-detection video", settings, toolbox, llm=ScriptedLLM([]))
     assert overview["answer"].startswith("car-detection.mp4 (00:30 long") and "4 cars" in overview["answer"], overview
+
+
+def test_speakers_of_a_recording_with_no_picture_are_not_counted(library, toolbox):
+    """jfk.flac has no picture: vidsage tells speakers apart only by faces, and says so."""
+    settings, _ = library
+    result = run_agent("How many speakers are there in jfk?", settings, toolbox, llm=ScriptedLLM([]))
+    assert result["answer"].startswith("Speakers are not counted in jfk.flac: it has no picture"), result["answer"]
