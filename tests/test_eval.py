@@ -51,6 +51,9 @@ def test_tokens_fold_case_punctuation_articles_numbers():
     assert answer_tokens("two cars and Twenty-One people, the first one") == ["2", "car", "and", "21", "people",
                                                                              "1st", "1"]
     assert answer_tokens("Gray colours, gray color") == ["grey", "colour", "grey", "colour"]
+    # a time's digits are not a count: "6 people at 1:00" does not answer "1"
+    assert not answer_matches("1|one", "There are 6 people in the room at 1:00.")
+    assert answer_matches("1|one", "1 person in the room at 01:00") and answer_matches("10:30", "It shows 10:30.")
     assert answer_tokens("his glass bus jewels 1990s") == ["his", "glass", "bus", "jewel", "1990"]
     assert answer_tokens("Dictée numéro un") == ["dictee", "numero", "un"]
     assert answer_tokens("砸自己的脚") == ["砸", "自", "己", "的", "脚"]

@@ -48,7 +48,8 @@ HIT_RULE = ("the top moment is on the right video and lies inside [start - 2 s, 
             "(top.start >= start - 2 and top.end <= end + 2)")
 MATCH_RULE = ("case, accents and punctuation folded (apostrophes dropped, hyphens split), number words "
               "folded to digits ('two' -> '2', 'twenty one' -> '21', 'first' -> '1st'), 'gray'/'color' "
-              "spellings folded to 'grey'/'colour', one plural 's' dropped from words over 3 letters, articles a/an/the dropped, CJK split into characters; "
+              "spellings folded to 'grey'/'colour', one plural 's' dropped from words over 3 letters, articles a/an/the dropped, CJK split into characters, "
+              "a clock time ('1:00') kept as one token; "
               "match when every remaining token of the expected answer (or of one of its '|' alternatives) "
               "occurs among the tokens of the answer text")
 FORMAT_VERSION = 1
@@ -93,6 +94,7 @@ _SPELLING = {"gray": "grey", "grayish": "greyish", "color": "colour", "colors": 
 ARTICLES = frozenset({"a", "an", "the"})
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+_CLOCK = re.compile(r"\b\d{1,2}(?::\d{2}){1,2}\b")
 
 
 def _fold(text: str) -> str:
@@ -105,6 +107,9 @@ def _fold(text: str) -> str:
 def answer_tokens(text: str) -> list[str]:
     """Tokens of a text under the answer-matching rule (MATCH_RULE), articles dropped."""
     raw: list[str] = []
+    # a clock time is one token ("1:00" -> "1m00s"): its digits are not a count ("6 people at 1:00"
+    # had matched the expected "1")
+    text = _CLOCK.sub(lambda m: "m".join(m.group(0).split(":")) + "s", text)
     for w in _TOKEN.findall(_fold(text)):
         if _CJK.search(w):  # unspaced scripts: one token per character
             raw.extend(c for c in w)
