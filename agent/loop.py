@@ -1374,6 +1374,9 @@ def _span_in(run: _Run, video: str, span: tuple[float, float]) -> dict[str, Any]
     """What `_span_told` says of one video."""
     rec = run.toolbox.store.resolve_video(video)
     start, end = span[0], min(span[1], rec.duration or span[1])
+    if rec.duration and start >= rec.duration:
+        return _known(run, rec.path, rec.duration, f"{Path(rec.path).name} is only {fmt_time(rec.duration)} long: "
+                                                   f"{fmt_time(start)} is past its end.", "past_end")
     if _WORDS_ASK.search(run.question):
         words = run.toolbox.words_between(rec.path, start, end) if end > start else []
         said = join_words([w for _, _, w in words])
@@ -1438,7 +1441,9 @@ def _nth_sentence(run: _Run) -> dict[str, Any] | None:
     if not m:
         return None
     word = m.group("ord").lower()
-    n = -1 if word in ("last", "final") else (lexical.ORDINAL_WORDS.index(word) + 1 if word in lexical.ORDINAL_WORDS else 0)
+    numbered = re.fullmatch(r"(\d+)(?:st|nd|rd|th)", word)  # "the 12th sentence"
+    n = (-1 if word in ("last", "final") else int(numbered.group(1)) if numbered
+         else lexical.ORDINAL_WORDS.index(word) + 1 if word in lexical.ORDINAL_WORDS else 0)
     if not n:
         return None
     video = run.video

@@ -368,6 +368,9 @@ def test_a_stretch_named_is_told_from_what_was_found_in_it(library, toolbox):
     # a stretch where a static camera saw nothing: said so, with what it shows at other times
     empty = run_agent("What happens between 0:00 and 0:04 in car-detection?", settings, toolbox, llm=ScriptedLLM([]))
     assert "nothing is on screen then (it shows 4 cars" in empty["answer"], empty["answer"]
+    past = run_agent("What happens between 5:00 and 6:00 in car-detection?", settings, toolbox, llm=ScriptedLLM([]))
+    assert past["answer"] == "car-detection.mp4 is only 00:30 long: 05:00 is past its end.", past["answer"]
+    assert past["citations"][0]["end"] <= 30.3, past["citations"]
     # no video named: each of the few that last into the stretch (the bunny clip and car-detection;
     # the rest of the library ends by 0:21)
     both = run_agent("What happens between 0:22 and 0:25?", settings, toolbox, llm=ScriptedLLM([]))
@@ -423,6 +426,8 @@ def test_the_nth_sentence_said_is_read_from_the_transcript(library, toolbox):
     assert second["answer"].startswith("«How are you?»"), second["answer"]
     none = run_agent("What's the tenth sentence in grid?", settings, toolbox, llm=ScriptedLLM([]))
     assert none["answer"].endswith("has 7 sentences said, so no tenth one."), none["answer"]
+    third = run_agent("What's the 3rd sentence in grid?", settings, toolbox, llm=ScriptedLLM([]))
+    assert third["answer"].lower().startswith("«bin red by k7 now.»"), third["answer"]
 
 
 def test_whether_someone_is_a_man_or_a_woman_is_not_guessed(library, toolbox):
