@@ -349,7 +349,7 @@ def test_a_stretch_named_is_told_from_what_was_found_in_it(library, toolbox):
     from vidsage.tools.lexical import time_range_in
 
     assert time_range_in("what happens between 10 and 20 seconds?") == (10.0, 20.0)
-    assert time_range_in("from 1:00 to 1:30") == (60.0, 90.0)
+    assert time_range_in("from 1:00 to 1:30") == (60.0, 90.0) and time_range_in("between 0:20 and 0:10") == (10.0, 20.0)
     assert time_range_in("in the first 30 seconds") == (0.0, 30.0)
     assert time_range_in("lay blue at x four now") is None and time_range_in("2 to 3 seconds long") is None
     settings, _ = library

@@ -422,8 +422,8 @@ def time_range_in(question: str) -> tuple[float, float] | None:
         if not clock and not re.search(r"\b(?:between|from)\s+$", question[:m.start("a")]):
             continue  # "2 to 3 seconds long" is a length, not a stretch
         start, end = _seconds(a, m.group("ua") or unit), _seconds(b, unit)
-        if end > start:
-            return start, end
+        if end != start:
+            return min(start, end), max(start, end)  # "between 0:20 and 0:10" is the same stretch
     m = _FIRST_N.search(question)
     if m:
         return 0.0, _seconds(m.group("b"), m.group("ub"))
