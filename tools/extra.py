@@ -21,7 +21,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from vidsage.types import StoreError, fmt_time
+from vidsage.types import StoreError, fmt_span, fmt_time
 
 TAGS_LABEL = "description from tags (no vision-language model)"
 _SPEECH_WINDOW = 4.0  # seconds of speech either side of t quoted with a frame description
@@ -68,6 +68,17 @@ def caption_frame(toolbox, video: str, t: float) -> dict[str, Any]:
               if h.kind in ("segment:text", "segment:object") and h.start - 0.25 <= t <= h.end + 0.25]
     for h in events[:_MAX_EVENTS]:
         parts.append(f"on screen at {fmt_time(t)}: {h.text[:_EVENT_CHARS]}")
+    tracked = [h for h in toolbox.store.segments_of(rec.video_id) if h.kind == "segment:object"]
+    if tracked and not any(h.kind == "segment:object" for h in events):
+        # a static camera that tracks things saw none then: said, with the nearest ones (asked "what is
+        # the car at 0:20 doing?" after the cars had gone, the model described the road as a car)
+        before = max((h for h in tracked if h.end < t), key=lambda h: h.end, default=None)
+        after = min((h for h in tracked if h.start > t), key=lambda h: h.start, default=None)
+        from .temporal import event_label
+
+        nearest = "; ".join(f"{w}: {event_label(h)} {fmt_span(h.start, h.end)}"
+                            for w, h in (("before", before), ("after", after)) if h)
+        parts.append(f"nothing tracked is on screen at {fmt_time(t)}" + (f" (the nearest {nearest})" if nearest else ""))
     if near is not None and not near.meta.get("ocr") and not any(h.kind == "segment:text" for h in events):
         parts.append("no on-screen text")  # said outright: a small model otherwise reads a tag as the text
     image = _frame_image(rec, t, toolbox.settings) if rec.keyframes else None

@@ -632,7 +632,7 @@ class TemporalAnswer:
                 "moment": self.moment.to_json() if self.moment else None}
 
 
-def _event_label(h: Hit) -> str:
+def event_label(h: Hit) -> str:
     if h.kind == "segment:shot":
         return h.text
     if h.kind == "segment:text":
@@ -712,7 +712,7 @@ def _at_once_in(tq: TemporalQuery, vid: str, vpath: str, chosen: list[Hit]) -> T
     together = [h for h in chosen if h.start < span[1] and h.end > span[0]]
     name = vpath.rsplit('/', 1)[-1]
     text = (f"{best} {_noun(tq, best)} at most at once in {name}, {fmt_span(*span)}: "
-            + "; ".join(f"{_event_label(h)} {fmt_span(h.start, h.end)}" for h in together)
+            + "; ".join(f"{event_label(h)} {fmt_span(h.start, h.end)}" for h in together)
             + f" ({len(chosen)} {_noun(tq, len(chosen))} in all, counted over its object events)")
     hit = Hit(video=vpath, start=span[0], end=span[1], score=1.0, text=text, kind="segment:count",
               meta={"video_id": vid, "count": best})
@@ -755,7 +755,7 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
         text = f"{n} {noun} in {vpath.rsplit('/', 1)[-1]}{when}"
         if chosen:
             # in ordinal words, not "1. ...": a small model read "1. person" as "1 person"
-            text += ": " + "; ".join(f"{_ordinal_word(i)} {_event_label(h)} {fmt_span(h.start, h.end)}"
+            text += ": " + "; ".join(f"{_ordinal_word(i)} {event_label(h)} {fmt_span(h.start, h.end)}"
                                      for i, h in enumerate(chosen, 1))
         text += f" (counted over its object events{caveat})"
         moment = None
@@ -768,7 +768,7 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
             # "how many black cars?" where the cars are white and red: none, said with what there is
             plural = _noun(TemporalQuery("count", cls=tq.cls), len(of_class))
             text = (f"0 {noun} in {vpath.rsplit('/', 1)[-1]}{when}; it has {len(of_class)} {plural}: "
-                    + "; ".join(f"{_ordinal_word(i)} {_event_label(h)} {fmt_span(h.start, h.end)}"
+                    + "; ".join(f"{_ordinal_word(i)} {event_label(h)} {fmt_span(h.start, h.end)}"
                                 for i, h in enumerate(of_class, 1)))
             hit = Hit(video=vpath, start=of_class[0].start, end=of_class[-1].end, score=1.0, text=text,
                       kind="segment:count", meta={"video_id": vid, "count": 0})
@@ -793,7 +793,7 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
             return None
         pos = sorted(chosen, key=lambda h: h.start).index(pick) + 1
         text = (f"the {_ordinal_word(tq.n)} {_noun(tq, 1)} ({pos} of {len(chosen)}), {fmt_span(pick.start, pick.end)}: "
-                f"{_event_label(pick)}; {_motion(pick)}; {pick.text}")
+                f"{event_label(pick)}; {_motion(pick)}; {pick.text}")
         return TemporalAnswer(tq, vid, vpath, [pick], _moment(vpath, pick, text, vid), text)
     anchors = _anchors(toolbox, events, tq.anchor or "")
     if not anchors:
@@ -820,8 +820,8 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
                     if h.kind == "segment:shot" and h.start < anchor.end and h.end > anchor.start]
         if not over:
             return None
-        text = (f"while {_event_label(anchor)} is on screen ({fmt_span(anchor.start, anchor.end)}): "
-                + "; ".join(f"{_event_label(h)} {fmt_span(h.start, h.end)}" for h in over))
+        text = (f"while {event_label(anchor)} is on screen ({fmt_span(anchor.start, anchor.end)}): "
+                + "; ".join(f"{event_label(h)} {fmt_span(h.start, h.end)}" for h in over))
         s, e = max(anchor.start, min(h.start for h in over)), min(anchor.end, max(h.end for h in over))
         hit = Hit(video=vpath, start=s, end=e, score=1.0, text=text, kind="segment:while", meta={"video_id": vid})
         return TemporalAnswer(tq, vid, vpath, over, Moment(vpath, s, e, 1.0, [hit] + over), text)
@@ -830,8 +830,8 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
     # the picked event first and whole ("then: ... at 01:32-02:00"), the anchor after it: the model
     # had given the anchor's name with the picked event's times
     motion = _motion(pick)
-    text = (f"{'then' if tq.op == 'after' else 'earlier'}: {_event_label(pick)} at {fmt_span(pick.start, pick.end)}"
-            f"{', ' + motion if motion else ''} ({tq.op} {_event_label(anchor)}, {fmt_span(anchor.start, anchor.end)}); "
+    text = (f"{'then' if tq.op == 'after' else 'earlier'}: {event_label(pick)} at {fmt_span(pick.start, pick.end)}"
+            f"{', ' + motion if motion else ''} ({tq.op} {event_label(anchor)}, {fmt_span(anchor.start, anchor.end)}); "
             f"{pick.text}")
     return TemporalAnswer(tq, vid, vpath, [pick], _moment(vpath, pick, text, vid), text)
 
@@ -864,7 +864,7 @@ def _most_in(toolbox, tq: TemporalQuery, vid: str, vpath: str, events: list[Hit]
     noun = _noun(tq, 1)
     which = (f"the {noun} {'still' if unit == 's still' else 'on screen'} the {tq.key}" if tq.key in ("longest", "shortest")
              else f"the {tq.key} {noun}")
-    text = (f"{which} ({measure[id(pick)]:.1f} {unit}, of {len(chosen)}): {_event_label(pick)}, "
+    text = (f"{which} ({measure[id(pick)]:.1f} {unit}, of {len(chosen)}): {event_label(pick)}, "
             f"{fmt_span(pick.start, pick.end)}; each, in order: " + "; ".join(
                 f"{_ordinal_word(i)} {measure[id(h)]:.1f} {unit}" for i, h in enumerate(ordered, 1)))
     return TemporalAnswer(tq, vid, vpath, [pick], _moment(vpath, pick, text, vid), text)
@@ -1054,7 +1054,7 @@ def span_overview(toolbox, video: str, start: float, end: float) -> str:
     parts = []
     for h in events[:MAX_SPAN_ITEMS]:
         motion = _motion(h)
-        parts.append(f"{_event_label(h)} {fmt_span(h.start, h.end)}" + (f", {motion}" if motion else ""))
+        parts.append(f"{event_label(h)} {fmt_span(h.start, h.end)}" + (f", {motion}" if motion else ""))
     tracks = any(h.kind == "segment:object" for h in toolbox.store.segments_of(rec.video_id))
     if not events:
         # what the shots then show; not a shot much longer than the stretch (a static camera's one
