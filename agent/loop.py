@@ -775,6 +775,26 @@ def hair_answer(question: str, answer: str, shown: list[Evidence], toolbox=None)
     return None
 
 
+_NOTHING_TRACKED = re.compile(r"nothing tracked is on screen at (?P<t>[\d:]+)(?: \(the nearest (?P<near>[^()]*(?:\([^()]*\)[^()]*)*)\))?")
+
+
+def nothing_there_answer(question: str, answer: str, shown: list[Evidence], toolbox=None) -> Fact | None:
+    """For "what is the car at 0:20 doing?" when the frame there shows no tracked thing: that none is
+    on screen then, with the nearest before and after. (The model had described the empty road as
+    a car "on the left side".)"""
+    from vidsage.tools.temporal import _class_of
+
+    cls = _class_of(question)
+    if cls in (None, "*", "shot", "text") or not isinstance(lexical.time_in(question), float):
+        return None
+    for e in shown[:1]:
+        m = _NOTHING_TRACKED.search(e.text)
+        if m:
+            near = f"; the nearest {m.group('near')}" if m.group("near") else ""
+            return f"Nothing tracked is on screen at {m.group('t')} in {Path(e.video).name}{near}.", [e]
+    return None
+
+
 def music_unheard(record: dict[str, Any], speech_too: bool = False) -> str | None:
     """What can be said of music in a listed video: none without an audio track; that vidsage cannot
     tell in sound without speech, and (`speech_too`) in a video with speech. None otherwise: a
@@ -1111,7 +1131,7 @@ def letter_answer(question: str, answer: str, shown: list[Evidence], toolbox=Non
     return f"{picks[0]} (“{text.strip()}”)", [said]
 
 
-INDEX_FACTS = (sex_count_answer, sex_answer, hair_answer, screen_text_answer, silent_answer, music_answer, length_answer, stay_answer, picture_answer, backdrop_answer, library_answer,
+INDEX_FACTS = (sex_count_answer, sex_answer, hair_answer, nothing_there_answer, screen_text_answer, silent_answer, music_answer, length_answer, stay_answer, picture_answer, backdrop_answer, library_answer,
                who_talks_answer, sequence_answer, letter_answer, uncounted_answer)
 
 

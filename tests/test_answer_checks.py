@@ -495,3 +495,15 @@ def test_speakers_of_a_recording_with_no_picture_are_not_counted(library, toolbo
     settings, _ = library
     result = run_agent("How many speakers are there in jfk?", settings, toolbox, llm=ScriptedLLM([]))
     assert result["answer"].startswith("Speakers are not counted in jfk.flac: it has no picture"), result["answer"]
+
+
+def test_a_thing_asked_of_a_time_when_none_is_tracked_is_said_to_be_absent(library, toolbox):
+    """car-detection (by eye): the red car leaves at 19.0 s and the last car comes at 25.3 s; at 0:20
+    the road is empty. The model had described the empty road as a car."""
+    settings, _ = library
+    made_up = '{"evidence": ["E1"], "answer": "The car is on the left side of the frame."}'
+    result = run_agent("What is the car at 0:20 doing in car-detection?", settings, toolbox,
+                       llm=ScriptedLLM([made_up, made_up]))
+    answer = result["answer"]
+    assert answer.startswith("Nothing tracked is on screen at 00:20 in car-detection.mp4; the nearest before: red car"), answer
+    assert "after: white car" in answer and "00:25" in answer, answer
