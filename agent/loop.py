@@ -1277,6 +1277,9 @@ def _span_told(run: _Run) -> dict[str, Any] | None:
     (the things on screen with their own times, and the words said), or, asked what is said, the
     words. (The model had described one car and cited another at 00:05-00:09, outside the stretch.)"""
     span = lexical.time_range_in(run.question)
+    last = lexical.last_stretch_in(run.question)
+    if last is not None and span is None and (rec := _the_video(run)) is not None:
+        span = (max(0.0, rec.duration - last), rec.duration)  # "in the last 5 seconds" of the video meant
     if span is None or not _SPAN_ASK.match(run.question):
         return None
     if run.video is None:
@@ -1383,8 +1386,9 @@ def _silent_overview(run: _Run) -> dict[str, Any] | None:
     """A summary of a video with no speech is what indexing found in its picture, in order (the
     model had told only the first of six visitors)."""
     rec = _the_video(run)
-    if rec is None or rec.chunks or not rec.keyframes:
-        return None
+    if rec is None or rec.chunks or not rec.keyframes or lexical.time_in(run.question) is not None \
+            or lexical.last_stretch_in(run.question) is not None:
+        return None  # a part of the video is asked about, not all of it
     from vidsage.tools.temporal import video_overview
 
     return _known(run, rec.path, rec.duration, video_overview(run.toolbox, rec.path), "overview")

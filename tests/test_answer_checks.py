@@ -365,6 +365,9 @@ def test_a_stretch_named_is_told_from_what_was_found_in_it(library, toolbox):
     said = run_agent("What does jfk say in the first 5 seconds?", settings, toolbox, llm=ScriptedLLM([]))
     assert said["route"]["kind"] == "span" and "fellow Americans" in said["answer"], said["answer"]
     assert "can do for you" not in said["answer"], said["answer"]  # said after 5 s
+    last = run_agent("What is said in the last 3 seconds of jfk?", settings, toolbox, llm=ScriptedLLM([]))
+    assert last["route"]["kind"] == "span" and "do for your country" in last["answer"], last["answer"]
+    assert "fellow Americans" not in last["answer"], last["answer"]  # said at the start
     # a stretch where a static camera saw nothing: said so, with what it shows at other times
     empty = run_agent("What happens between 0:00 and 0:04 in car-detection?", settings, toolbox, llm=ScriptedLLM([]))
     assert "nothing is on screen then (it shows 4 cars" in empty["answer"], empty["answer"]

@@ -402,6 +402,16 @@ _FIRST_N = re.compile(r"\b(?:in|during|within|over)\s+the\s+first\s+(?P<b>\d+(?:
                       r"minutes?|mins?|m)\b", re.I)
 
 
+_LAST_N = re.compile(r"\b(?:in|during|within|over)\s+the\s+(?:last|final)\s+(?P<b>\d+(?:\.\d+)?)\s*(?P<ub>seconds?|secs?|s|"
+                     r"minutes?|mins?|m)\b", re.I)
+
+
+def last_stretch_in(question: str) -> float | None:
+    """The length of the end stretch a question names ("in the last 5 seconds" -> 5.0), or None."""
+    m = _LAST_N.search(question)
+    return _seconds(m.group("b"), m.group("ub")) if m else None
+
+
 def _seconds(value: str, unit: str | None) -> float:
     if ":" in value:
         parts = [int(p) for p in value.split(":")]
