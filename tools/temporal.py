@@ -773,9 +773,11 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
             hit = Hit(video=vpath, start=of_class[0].start, end=of_class[-1].end, score=1.0, text=text,
                       kind="segment:count", meta={"video_id": vid, "count": 0})
             moment = Moment(vpath, of_class[0].start, of_class[-1].end, 1.0, [hit] + of_class)
-        elif tq.cls is not None and rec is not None and any(h.kind == "segment:object" for h in events):
+        elif tq.cls is not None and rec is not None and (tq.cls == "text" or any(h.kind == "segment:object"
+                                                                                 for h in events)):
             # "is there anyone in the car video?": none of the kind at all, said with what there is (only
-            # where things are tracked: an edited video's frames may show what no event holds)
+            # where things are tracked, and texts, read in every video: an edited video's frames may
+            # show what no event holds)
             text = f"0 {noun} in {vpath.rsplit('/', 1)[-1]}{when}; it shows {shown_phrase(shown_in(toolbox, vid))}"
             hit = Hit(video=vpath, start=0.0, end=rec.duration, score=1.0, text=text, kind="segment:count",
                       meta={"video_id": vid, "count": 0})
