@@ -828,6 +828,16 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
         s, e = max(anchor.start, min(h.start for h in over)), min(anchor.end, max(h.end for h in over))
         hit = Hit(video=vpath, start=s, end=e, score=1.0, text=text, kind="segment:while", meta={"video_id": vid})
         return TemporalAnswer(tq, vid, vpath, over, Moment(vpath, s, e, 1.0, [hit] + over), text)
+    if pick is None and tq.cls is None and any(h.kind == "segment:object" for h in events):
+        # "what happens before the first person enters?" where nothing tracked comes before (or after):
+        # said so, with the empty stretch (the model had answered with the anchor itself)
+        rec = toolbox.store.done_videos().get(vid)
+        s, e = (0.0, anchor.start) if tq.op == "before" else (anchor.end, rec.duration if rec else anchor.end)
+        if e - s >= EMPTY_MIN_S:
+            text = (f"nothing tracked is on screen {tq.op} {event_label(anchor)} ({fmt_span(anchor.start, anchor.end)}): "
+                    f"{fmt_span(s, e)} shows none of the {len(events)} events")
+            hit = Hit(video=vpath, start=s, end=e, score=1.0, text=text, kind="segment:empty", meta={"video_id": vid})
+            return TemporalAnswer(tq, vid, vpath, [], Moment(vpath, s, e, 1.0, [hit]), text)
     if pick is None:
         return None
     # the picked event first and whole ("then: ... at 01:32-02:00"), the anchor after it: the model
