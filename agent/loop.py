@@ -778,12 +778,19 @@ def hair_answer(question: str, answer: str, shown: list[Evidence], toolbox=None)
 _NOTHING_TRACKED = re.compile(r"nothing tracked is on screen at (?P<t>[\d:]+)(?: \(the nearest (?P<near>[^()]*(?:\([^()]*\)[^()]*)*)\))?")
 
 
+_NOTHING_AROUND = re.compile(r"\bnothing tracked is on screen ((?:before|after) .+ shows none of the \d+ events)")
+
+
 def nothing_there_answer(question: str, answer: str, shown: list[Evidence], toolbox=None) -> Fact | None:
     """For "what is the car at 0:20 doing?" when the frame there shows no tracked thing: that none is
     on screen then, with the nearest before and after. (The model had described the empty road as
     a car "on the left side".)"""
     from vidsage.tools.temporal import _class_of
 
+    for e in shown[:1]:  # "what happens after the last car leaves?" where nothing tracked does
+        m = _NOTHING_AROUND.search(e.text)
+        if m:
+            return f"Nothing tracked is on screen {m.group(1)} ({Path(e.video).name}).", [e]
     cls = _class_of(question)
     if cls in (None, "*", "shot", "text") or not isinstance(lexical.time_in(question), float):
         return None

@@ -510,3 +510,15 @@ def test_a_thing_asked_of_a_time_when_none_is_tracked_is_said_to_be_absent(libra
     answer = result["answer"]
     assert answer.startswith("Nothing tracked is on screen at 00:20 in car-detection.mp4; the nearest before: red car"), answer
     assert "after: white car" in answer and "00:25" in answer, answer
+
+
+def test_nothing_before_the_first_event_is_said_to_be_nothing(library, toolbox):
+    """car-detection (by eye): the road is empty until the first car at 4.5 s and after the last
+    leaves at 29.0 s."""
+    settings, _ = library
+    made_up = '{"evidence": ["E1"], "answer": "The first car enters at 00:05."}'
+    before = run_agent("What happens before the first car in car-detection?", settings, toolbox,
+                       llm=ScriptedLLM([made_up, made_up]))
+    assert before["answer"].startswith("Nothing tracked is on screen before "), before["answer"]
+    c = before["citations"][0]
+    assert c["start"] == 0.0 and 4.0 <= c["end"] <= 5.5, c
