@@ -1323,11 +1323,12 @@ def _length_told(run: _Run) -> dict[str, Any] | None:
     return _known(run, rec.path, rec.duration, f"{Path(rec.path).name} is {fmt_time(rec.duration)} long.", "length")
 
 
-def _the_video(run: _Run):
-    """The store's record of the video the question is about: the one named, or the only one."""
+def _the_video(run: _Run, spoken: bool = False):
+    """The store's record of the video the question is about: the one named, or the only one (the
+    only one with speech, for a question about what is said)."""
     if run.video:
         return run.toolbox.store.resolve_video(run.video)
-    done = list(run.toolbox.store.done_videos().values())
+    done = [r for r in run.toolbox.store.done_videos().values() if r.chunks or not spoken]
     return done[0] if len(done) == 1 else None
 
 
@@ -1477,13 +1478,9 @@ def _nth_sentence(run: _Run) -> dict[str, Any] | None:
          else lexical.ORDINAL_WORDS.index(word) + 1 if word in lexical.ORDINAL_WORDS else 0)
     if not n:
         return None
-    video = run.video
-    if video is None:
-        spoken = [r for r in run.toolbox.store.done_videos().values() if r.chunks]
-        if len(spoken) != 1:
-            return None
-        video = spoken[0].path
-    rec = run.toolbox.store.resolve_video(video)
+    rec = _the_video(run, spoken=True)
+    if rec is None:
+        return None
     said = _sentences(run.toolbox, rec.path, rec.duration) if rec.chunks else []
     name = Path(rec.path).name
     if not said or n > len(said):
@@ -1500,13 +1497,9 @@ def _words_counted(run: _Run) -> dict[str, Any] | None:
     m = _HOW_MANY_WORDS.match(run.question)
     if not m:
         return None
-    video = run.video
-    if video is None:
-        spoken = [r for r in run.toolbox.store.done_videos().values() if r.chunks]
-        if len(spoken) != 1:
-            return None
-        video = spoken[0].path
-    rec = run.toolbox.store.resolve_video(video)
+    rec = _the_video(run, spoken=True)
+    if rec is None:
+        return None
     sentences = _sentences(run.toolbox, rec.path, rec.duration) if rec.chunks else []
     name = Path(rec.path).name
     if m.group("unit").lower() == "words":
