@@ -39,6 +39,7 @@ from vidsage.config import Settings
 from vidsage.tools import lexical
 from vidsage.index.chunking import join_words
 from vidsage.tools.lexical import named_video
+from vidsage.tools.temporal import asks_for_list
 from vidsage.tools.lc import TOOL_NAMES, TOOL_SPECS, Evidence, EvidenceLog, make_tools, quote, render, run_tool
 from vidsage.types import StoreError, fmt_span, fmt_time, overlap_share, same_moment
 
@@ -440,7 +441,7 @@ class _Run:
             # is whether it is above 0, with the count said (the model's "no one does" had read as
             # not found, and its "yes" had been made up); no model is asked
             return self._finish(f"{'Yes' if counted[0] else 'No'}: {counted[1]}.", shown[:1], streamed=False)
-        if _LIST_ASK.match(self.question) and _COUNT_LINE.search(shown[0].text):
+        if asks_for_list(self.question) and _COUNT_LINE.search(shown[0].text):
             # "list every person in the room video": the list worked out over the events, whole (the
             # model had kept two of six); no model is asked
             listed = shown[0].text.split("count: ", 1)[-1]
@@ -1146,7 +1147,6 @@ INDEX_FACTS = (sex_count_answer, sex_answer, hair_answer, nothing_there_answer, 
 _TRAITS = re.compile(r"\bwhat (?:race|ethnicity)\b|\b(?:race|ethnicity|skin colou?r|skin tone) of\b|\bethnic\w*\b|"
                      r"\bskin (?:colou?r|tone)\b|\bwhat colou?r is (?:his|her|their) skin\b", re.I)
 _HOW_MANY = re.compile(r"\b(how many|number of)\b", re.I)
-_LIST_ASK = re.compile(r"^\s*(?:list|enumerate|name)\b|^\s*who(?:'s|\s+is|\s+are)\s+(?:in|on)\s+(?:it|this|the)\b", re.I)
 # the head ends at a colon that opens a list (not one inside a time, "at 00:12"), a bracket or the end
 _COUNT_LINE = re.compile(r"\bcount: (?P<head>(?P<n>\d+) [^(;]+?)(?::(?!\d)|;| \(|$)")
 _NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve "

@@ -162,6 +162,11 @@ def _colours_of(text: str) -> list[str]:
     return [w for w in _words(text) if w in _COLOUR_WORDS]
 
 
+def asks_for_list(question: str) -> bool:
+    """Whether a question asks for the things themselves, listed ("list the cars", "who is in it?")."""
+    return bool(_LIST_ALL.match(question) or _WHO_IN.match(question))
+
+
 def _time_named(q: str) -> tuple[float, float] | None:
     """The stretch ("between 0:20 and 1:00") or the point ("at 1:00", as (60, 60)) a question names."""
     span = lexical.time_range_in(q)
