@@ -1323,6 +1323,16 @@ def _length_told(run: _Run) -> dict[str, Any] | None:
     return _known(run, rec.path, rec.duration, f"{Path(rec.path).name} is {fmt_time(rec.duration)} long.", "length")
 
 
+def _listed(run: _Run, path: str) -> dict[str, Any] | None:
+    """The video list's record of one video (its streams, languages, chunks), or None."""
+    return next((v for v in run.toolbox.list_videos() if v["video"] == path), None)
+
+
+def _language_names(record: dict[str, Any]) -> str:
+    """"English and German": the languages found in a listed video's speech."""
+    return " and ".join(lexical.language_name(c.split("-")[0]) for c in (record.get("languages") or []))
+
+
 def _the_video(run: _Run, spoken: bool = False):
     """The store's record of the video the question is about: the one named, or the only one (the
     only one with speech, for a question about what is said)."""
@@ -1350,7 +1360,7 @@ def _sound_told(run: _Run) -> dict[str, Any] | None:
     rec = _the_video(run)
     if rec is None:
         return None
-    record = next((v for v in run.toolbox.list_videos() if v["video"] == rec.path), None)
+    record = _listed(run, rec.path)
     if record is None:
         return None
     name, audio = Path(rec.path).name, "audio" in str(record.get("streams", ""))
@@ -1364,7 +1374,7 @@ def _sound_told(run: _Run) -> dict[str, Any] | None:
         return _known(run, rec.path, rec.duration, said, "sound")
     if not asks_sound:
         return None  # what is said is the transcript's, for the search to read
-    langs = " and ".join(lexical.language_name(c.split("-")[0]) for c in (record.get("languages") or []))
+    langs = _language_names(record)
     return _known(run, rec.path, rec.duration, f"Yes: {name} has speech{' in ' + langs if langs else ''}.", "sound")
 
 
@@ -1383,8 +1393,7 @@ def _speakers_uncounted(run: _Run) -> dict[str, Any] | None:
     rec = run.toolbox.store.resolve_video(run.video)
     if rec.keyframes:
         return None  # the faces seen are counted (temporal)
-    record = next((v for v in run.toolbox.list_videos() if v["video"] == rec.path), None) or {}
-    langs = " and ".join(lexical.language_name(c.split("-")[0]) for c in (record.get("languages") or []))
+    langs = _language_names(_listed(run, rec.path) or {})
     said = (f"Speakers are not counted in {Path(rec.path).name}: it has no picture, and vidsage tells speakers "
             f"apart only by the faces it sees" + (f"; its speech is in {langs}." if langs and rec.chunks else "."))
     return _known(run, rec.path, rec.duration, said, "speakers")
@@ -1431,7 +1440,7 @@ def _language_told(run: _Run) -> dict[str, Any] | None:
     if not run.video or not asked or not _YES_NO.match(run.question) or not _SPOKEN_ASK.search(run.question):
         return None
     rec = run.toolbox.store.resolve_video(run.video)
-    record = next((v for v in run.toolbox.list_videos() if v["video"] == rec.path), None)
+    record = _listed(run, rec.path)
     if record is None:
         return None
     found = [c.split("-")[0] for c in (record.get("languages") or [record.get("language") or ""]) if c]
@@ -1453,7 +1462,7 @@ def _sentences(toolbox, video: str, duration: float) -> list[tuple[float, float,
     current: list[tuple[float, float, str]] = []
     for a, b, w in toolbox.words_between(video, 0.0, duration or 1e9):
         current.append((a, b, w))
-        if w.rstrip().endswith((".", "?", "!", "。", "？", "！")) or " " in w.strip():
+        if w.rstrip().endswith(lexical.SENTENCE_END) or " " in w.strip():
             out.append((current[0][0], current[-1][1], join_words([x[2] for x in current])))
             current = []
     if current:
@@ -1520,7 +1529,7 @@ def _music_unheard_in(run: _Run) -> dict[str, Any] | None:
     rec = _the_video(run)
     if rec is None:
         return None
-    record = next((v for v in run.toolbox.list_videos() if v["video"] == rec.path), None)
+    record = _listed(run, rec.path)
     said = music_unheard(record, speech_too=bool(_YES_NO.match(run.question))) if record else None
     return _known(run, rec.path, rec.duration, said, "unheard") if said else None
 

@@ -440,8 +440,10 @@ def time_range_in(question: str) -> tuple[float, float] | None:
     return None
 
 
-# a clause ends at one of these (or is a subtitle cue: one timed item of several words)
-CLAUSE_END = (".", "?", "!", ",", ";", ":", "…", "。", "？", "！", "，", "；", "：")
+# a sentence ends at one of these; a clause also at the rest (or is a subtitle cue: one timed item
+# of several words)
+SENTENCE_END = (".", "?", "!", "。", "？", "！")
+CLAUSE_END = SENTENCE_END + (",", ";", ":", "…", "，", "；", "：")
 
 
 def grow_to_clauses(words: list[tuple[float, float, str]], first: int, last: int) -> tuple[int, int]:

@@ -27,7 +27,6 @@ _RELATIVE = re.compile(
     r"is said|was said|comes?|came)\b(?:\s+\w+){0,3}?\s+(?:right |just |immediately |directly )?"
     r"(?P<dir>after|before)\s+(?P<anchor>.+?)\s*[?.!]*$", re.I)
 _ANCHOR_LEAD = re.compile(r"^(?:he|she|they|someone|somebody|the \w+)\s+(?:says?|said|asks?|asked)\s+", re.I)
-_SENTENCE_END = re.compile(r"[.?!。？！]$")
 # "what does the man in the red shirt say?": the subject, between the question's verb and "say"
 _SAID_BY = re.compile(r"^\s*(?:what|which)(?:\s+\w+)?\s+(?:(?:does|did|do)\s+(?P<subj>.+?)\s+"
                       r"(?:say|tell|ask|shout|announce|mention|read out)\b|(?:is|was|are|were)\s+(?P<subj2>.+?)\s+"
@@ -613,14 +612,14 @@ def _next_sentence(words: list[tuple[float, float, str]], span: tuple[float, flo
                 break
             out.append(w)
             last_end = w[1]
-            if _SENTENCE_END.search(w[2].strip()) or len(out) >= MAX_WORDS:
+            if w[2].strip().endswith(lexical.SENTENCE_END) or len(out) >= MAX_WORDS:
                 break
         return out
     before = [w for w in words if w[1] <= span[0] + 0.01]
     out = []
     for w in reversed(before):
         # going back: stop at the end of the sentence before, or of the clause once a few words are in
-        if out and (_SENTENCE_END.search(w[2].strip()) or out[0][0] - w[1] > MAX_GAP_S
+        if out and (w[2].strip().endswith(lexical.SENTENCE_END) or out[0][0] - w[1] > MAX_GAP_S
                     or (len(out) >= 3 and w[2].strip().endswith((",", ";", ":")))):
             break
         out.insert(0, w)
@@ -805,7 +804,7 @@ def questions_asked(toolbox, question: str, video: str | None = None) -> Moment 
     sentence: list[tuple[float, float, str]] = []
     for w in toolbox.words_between(rec.path, 0.0, rec.duration or float("inf")):
         sentence.append(w)
-        if _SENTENCE_END.search(str(w[2]).strip()):
+        if str(w[2]).strip().endswith(lexical.SENTENCE_END):
             if str(w[2]).strip().endswith(("?", "？")):
                 asked.append((sentence[0][0], sentence[-1][1], join_words([x[2] for x in sentence])))
             sentence = []
