@@ -1295,6 +1295,10 @@ def _span_told(run: _Run) -> dict[str, Any] | None:
                       key=lambda r: r.path)
         if len(done) == 1:
             return _span_in(run, done[0].path, span)
+        longest = max(run.toolbox.store.done_videos().values(), key=lambda r: r.duration or 0.0, default=None)
+        if not done and longest is not None:  # "between 10 and 20 minutes" of a library of short clips
+            return _known(run, longest.path, longest.duration, f"No video lasts past {fmt_time(span[0])}: the longest, "
+                          f"{Path(longest.path).name}, is {fmt_time(longest.duration)} long.", "past_end")
         if not 2 <= len(done) <= MAX_OVERVIEWS:
             return None  # which video is meant is for the search to find
         each = [_span_in(run, r.path, span) for r in done]  # each of a few, as an overview would

@@ -374,6 +374,9 @@ def test_a_stretch_named_is_told_from_what_was_found_in_it(library, toolbox):
     past = run_agent("What happens between 5:00 and 6:00 in car-detection?", settings, toolbox, llm=ScriptedLLM([]))
     assert past["answer"] == "car-detection.mp4 is only 00:30 long: 05:00 is past its end.", past["answer"]
     assert past["citations"][0]["end"] <= 30.3, past["citations"]
+    # no video named, and none lasts that long: said so, with the longest (car-detection, 30.2 s)
+    none = run_agent("What happens between 10 and 20 minutes?", settings, toolbox, llm=ScriptedLLM([]))
+    assert none["answer"] == "No video lasts past 10:00: the longest, car-detection.mp4, is 00:30 long.", none["answer"]
     # no video named: each of the few that last into the stretch (the bunny clip and car-detection;
     # the rest of the library ends by 0:21)
     both = run_agent("What happens between 0:22 and 0:25?", settings, toolbox, llm=ScriptedLLM([]))
