@@ -1459,12 +1459,12 @@ def _language_told(run: _Run) -> dict[str, Any] | None:
 _HOW_MANY_WORDS = re.compile(r"^\s*how many (?P<unit>words|sentences)\b(?!.*\b(?:on screen|written|shown)\b)", re.I)
 
 
-def _sentences(toolbox, video: str, duration: float) -> list[tuple[float, float, str]]:
-    """The sentences said in a video, timed: its words up to each . ? ! (a subtitle cue, one timed
-    item of several words, ends one of its own)."""
+def _sentences(toolbox, rec) -> list[tuple[float, float, str]]:
+    """The sentences said in a video (its store record), timed: its words up to each . ? ! (a
+    subtitle cue, one timed item of several words, ends one of its own); none without speech."""
     out: list[tuple[float, float, str]] = []
     current: list[tuple[float, float, str]] = []
-    for a, b, w in toolbox.words_between(video, 0.0, duration or 1e9):
+    for a, b, w in (toolbox.words_between(rec.path, 0.0, rec.duration or 1e9) if rec.chunks else []):
         current.append((a, b, w))
         if w.rstrip().endswith(lexical.SENTENCE_END) or " " in w.strip():
             out.append((current[0][0], current[-1][1], join_words([x[2] for x in current])))
@@ -1494,7 +1494,7 @@ def _nth_sentence(run: _Run) -> dict[str, Any] | None:
     rec = _the_video(run, spoken=True)
     if rec is None:
         return None
-    said = _sentences(run.toolbox, rec.path, rec.duration) if rec.chunks else []
+    said = _sentences(run.toolbox, rec)
     name = Path(rec.path).name
     if not said or n > len(said):
         told = f"{name} has {len(said)} sentence{'s' if len(said) != 1 else ''} said, so no {word} one."
@@ -1513,7 +1513,7 @@ def _words_counted(run: _Run) -> dict[str, Any] | None:
     rec = _the_video(run, spoken=True)
     if rec is None:
         return None
-    sentences = _sentences(run.toolbox, rec.path, rec.duration) if rec.chunks else []
+    sentences = _sentences(run.toolbox, rec)
     name = Path(rec.path).name
     if m.group("unit").lower() == "words":
         n = sum(lexical.word_count(text) for _, _, text in sentences)
