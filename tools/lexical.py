@@ -147,8 +147,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-
 def word_count(text: str) -> int:
     """Words in a text as said: "he's" is one word; in Chinese or Japanese, written without spaces,
     each character counts as one."""
-    return len(_CJK.findall(text)) + len(re.findall(r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
-                                                  r"\u0e00-\u0e7f]+(?:['’][^\W\d]+)?", text))
+    return len(_CJK.findall(text)) + len(re.findall(r"\w+(?:['’][^\W\d]+)?", _CJK.sub(" ", text)))
 _WORD = re.compile(r"[\w']+", re.UNICODE)
 
 
@@ -398,18 +397,22 @@ _UNIT = r"(?:\s*(?P<{}>seconds?|secs?|s|minutes?|mins?|m)\b)?"
 # "between 10 and 20 seconds", "from 0:10 to 0:20", "0:10-0:20", "in the first 30 seconds"
 _RANGE = re.compile(r"(?:\b(?:between|from)\s+)?(?<![\d:.])(?P<a>" + _T + r")" + _UNIT.format("ua")
                     + r"\s*(?:and|to|until|till|through|-|–|—)\s*(?P<b>" + _T + r")" + _UNIT.format("ub"), re.I)
-_FIRST_N = re.compile(r"\b(?:in|during|within|over)\s+the\s+first\s+(?P<b>\d+(?:\.\d+)?)\s*(?P<ub>seconds?|secs?|s|"
-                      r"minutes?|mins?|m)\b", re.I)
+# "in the first 30 seconds", "in the last 5 seconds"
+_EDGE_N = re.compile(r"\b(?:in|during|within|over)\s+the\s+(?P<edge>first|last|final)\s+(?P<b>\d+(?:\.\d+)?)\s*"
+                     r"(?P<ub>seconds?|secs?|s|minutes?|mins?|m)\b", re.I)
 
 
-_LAST_N = re.compile(r"\b(?:in|during|within|over)\s+the\s+(?:last|final)\s+(?P<b>\d+(?:\.\d+)?)\s*(?P<ub>seconds?|secs?|s|"
-                     r"minutes?|mins?|m)\b", re.I)
+def _edge_stretch(question: str, first: bool) -> float | None:
+    """The length of the stretch at the start (`first`) or the end a question names, or None."""
+    m = _EDGE_N.search(question)
+    if m is None or (m.group("edge").lower() == "first") != first:
+        return None
+    return _seconds(m.group("b"), m.group("ub"))
 
 
 def last_stretch_in(question: str) -> float | None:
     """The length of the end stretch a question names ("in the last 5 seconds" -> 5.0), or None."""
-    m = _LAST_N.search(question)
-    return _seconds(m.group("b"), m.group("ub")) if m else None
+    return _edge_stretch(question, first=False)
 
 
 def _seconds(value: str, unit: str | None) -> float:
@@ -434,10 +437,8 @@ def time_range_in(question: str) -> tuple[float, float] | None:
         start, end = _seconds(a, m.group("ua") or unit), _seconds(b, unit)
         if end != start:
             return min(start, end), max(start, end)  # "between 0:20 and 0:10" is the same stretch
-    m = _FIRST_N.search(question)
-    if m:
-        return 0.0, _seconds(m.group("b"), m.group("ub"))
-    return None
+    first = _edge_stretch(question, first=True)
+    return (0.0, first) if first is not None else None
 
 
 # a sentence ends at one of these; a clause also at the rest (or is a subtitle cue: one timed item
