@@ -64,11 +64,12 @@ def caption_frame(toolbox, video: str, t: float) -> dict[str, Any]:
         parts.append("no keyframe stored for this video (audio only?)")
     # on-screen texts and objects on screen at t: events have bounds, so they are known at t even
     # where the nearest keyframe is seconds away
-    events = [h for h in toolbox.store.segments_of(rec.video_id)
+    segments = toolbox.store.segments_of(rec.video_id)
+    events = [h for h in segments
               if h.kind in ("segment:text", "segment:object") and h.start - 0.25 <= t <= h.end + 0.25]
     for h in events[:_MAX_EVENTS]:
         parts.append(f"on screen at {fmt_time(t)}: {h.text[:_EVENT_CHARS]}")
-    tracked = [h for h in toolbox.store.segments_of(rec.video_id) if h.kind == "segment:object"]
+    tracked = [h for h in segments if h.kind == "segment:object"]
     if tracked and not any(h.kind == "segment:object" for h in events):
         # a static camera that tracks things saw none then: said, with the nearest ones (asked "what is
         # the car at 0:20 doing?" after the cars had gone, the model described the road as a car)

@@ -1067,13 +1067,14 @@ def span_overview(toolbox, video: str, start: float, end: float) -> str:
     end = min(end, rec.duration or end)
     if end <= start:
         return f"{name} is only {fmt_time(rec.duration)} long: {fmt_time(start)} is past its end"
-    segs = [h for h in toolbox.store.segments_of(rec.video_id) if h.start < end and h.end > start]
+    every = toolbox.store.segments_of(rec.video_id)
+    segs = [h for h in every if h.start < end and h.end > start]
     events = [h for h in segs if h.kind in ("segment:object", "segment:text")]
     parts = []
     for h in events[:MAX_SPAN_ITEMS]:
         motion = _motion(h)
         parts.append(f"{event_label(h)} {fmt_span(h.start, h.end)}" + (f", {motion}" if motion else ""))
-    tracks = any(h.kind == "segment:object" for h in toolbox.store.segments_of(rec.video_id))
+    tracks = any(h.kind == "segment:object" for h in every)
     if not events:
         # what the shots then show; not a shot much longer than the stretch (a static camera's one
         # shot is described from frames far from it)
