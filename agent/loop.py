@@ -39,6 +39,7 @@ from vidsage.config import Settings
 from vidsage.tools import lexical
 from vidsage.index.chunking import join_words
 from vidsage.tools.lexical import named_video
+from vidsage.tools.relative import sentences_said
 from vidsage.tools.temporal import asks_for_list
 from vidsage.tools.lc import TOOL_NAMES, TOOL_SPECS, Evidence, EvidenceLog, make_tools, quote, render, run_tool
 from vidsage.types import StoreError, fmt_span, fmt_time, overlap_share, same_moment
@@ -1459,21 +1460,6 @@ def _language_told(run: _Run) -> dict[str, Any] | None:
 _HOW_MANY_WORDS = re.compile(r"^\s*how many (?P<unit>words|sentences)\b(?!.*\b(?:on screen|written|shown)\b)", re.I)
 
 
-def _sentences(toolbox, rec) -> list[tuple[float, float, str]]:
-    """The sentences said in a video (its store record), timed: its words up to each . ? ! (a
-    subtitle cue, one timed item of several words, ends one of its own); none without speech."""
-    out: list[tuple[float, float, str]] = []
-    current: list[tuple[float, float, str]] = []
-    for a, b, w in (toolbox.words_between(rec.path, 0.0, rec.duration or 1e9) if rec.chunks else []):
-        current.append((a, b, w))
-        if w.rstrip().endswith(lexical.SENTENCE_END) or " " in w.strip():
-            out.append((current[0][0], current[-1][1], join_words([x[2] for x in current])))
-            current = []
-    if current:
-        out.append((current[0][0], current[-1][1], join_words([x[2] for x in current])))
-    return out
-
-
 # "what's the fifth sentence in grid?", "what is the second thing he says?", "the last sentence"
 _NTH_SAID = re.compile(r"^\s*(?:what(?:'s| is| was)|tell me|read me|give me)\s+the\s+(?P<ord>\w+)\s+(?:sentence|line|"
                        r"thing (?:that is |that's )?(?:said|he says|she says|they say|someone says|spoken))\b", re.I)
@@ -1485,21 +1471,22 @@ def _nth_sentence(run: _Run) -> dict[str, Any] | None:
     m = _NTH_SAID.match(run.question)
     if not m:
         return None
+    from vidsage.tools.temporal import _ORDINAL, _ordinal_n
+
     word = m.group("ord").lower()
-    numbered = re.fullmatch(r"(\d+)(?:st|nd|rd|th)", word)  # "the 12th sentence"
-    n = (-1 if word in ("last", "final") else int(numbered.group(1)) if numbered
-         else lexical.ORDINAL_WORDS.index(word) + 1 if word in lexical.ORDINAL_WORDS else 0)
-    if not n:
+    o = _ORDINAL.fullmatch(word)  # "fifth", "12th", "last"
+    if o is None:
         return None
+    n = _ordinal_n(word, o)
     rec = _the_video(run, spoken=True)
     if rec is None:
         return None
-    said = _sentences(run.toolbox, rec)
+    said = sentences_said(run.toolbox, rec)
     name = Path(rec.path).name
-    if not said or n > len(said):
+    if not -len(said) <= n <= len(said):
         told = f"{name} has {len(said)} sentence{'s' if len(said) != 1 else ''} said, so no {word} one."
         return _known(run, rec.path, rec.duration, told, "nth_sentence")
-    a, b, text = said[n - 1] if n > 0 else said[-1]
+    a, b, text = said[n - 1] if n > 0 else said[n]
     return _known(run, rec.path, b, f"«{text}» ({name}, {fmt_span(a, b)})", "nth_sentence", start=a)
 
 
@@ -1513,7 +1500,7 @@ def _words_counted(run: _Run) -> dict[str, Any] | None:
     rec = _the_video(run, spoken=True)
     if rec is None:
         return None
-    sentences = _sentences(run.toolbox, rec)
+    sentences = sentences_said(run.toolbox, rec)
     name = Path(rec.path).name
     if m.group("unit").lower() == "words":
         n = sum(lexical.word_count(text) for _, _, text in sentences)

@@ -785,6 +785,21 @@ def asks_for_questions(question: str) -> bool:
     return bool(_QUESTIONS_ASK.match(question.strip()))
 
 
+def sentences_said(toolbox, rec) -> list[tuple[float, float, str]]:
+    """The sentences said in a video (its store record), timed: its words up to each . ? ! (a
+    subtitle cue, one timed item of several words, ends one of its own); none without speech."""
+    out: list[tuple[float, float, str]] = []
+    current: list[tuple[float, float, str]] = []
+    for a, b, w in (toolbox.words_between(rec.path, 0.0, rec.duration or 1e9) if rec.chunks else []):
+        current.append((a, b, w))
+        if w.rstrip().endswith(lexical.SENTENCE_END) or " " in w.strip():
+            out.append((current[0][0], current[-1][1], join_words([x[2] for x in current])))
+            current = []
+    if current:
+        out.append((current[0][0], current[-1][1], join_words([x[2] for x in current])))
+    return out
+
+
 def questions_asked(toolbox, question: str, video: str | None = None) -> Moment | None:
     """The questions said in a video: its sentences that end with a question mark, the one asked
     for by order ("the first question") or all of them; the video named, or the one with speech.
@@ -800,14 +815,7 @@ def questions_asked(toolbox, question: str, video: str | None = None) -> Moment 
     rec = _record(toolbox, video)
     if rec is None:
         return None
-    asked: list[tuple[float, float, str]] = []
-    sentence: list[tuple[float, float, str]] = []
-    for w in toolbox.words_between(rec.path, 0.0, rec.duration or float("inf")):
-        sentence.append(w)
-        if str(w[2]).strip().endswith(lexical.SENTENCE_END):
-            if str(w[2]).strip().endswith(("?", "？")):
-                asked.append((sentence[0][0], sentence[-1][1], join_words([x[2] for x in sentence])))
-            sentence = []
+    asked = [s for s in sentences_said(toolbox, rec) if s[2].rstrip().endswith(("?", "？"))]
     name = rec.path.rsplit("/", 1)[-1]
     if not asked:
         hit = Hit(rec.path, 0.0, rec.duration, 0.0, f"no question is said in {name}", "transcript", {})
