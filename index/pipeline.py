@@ -20,7 +20,7 @@ from typing import Any
 
 from vidsage.config import Settings
 from vidsage.labels import display
-from vidsage.types import FrameText, MediaError, MediaInfo, Segment, Shot, TranscriptChunk, VideoRecord, Word
+from vidsage.types import FrameText, MediaError, MediaInfo, Segment, Shot, TranscriptChunk, VideoRecord, Word, things_seen
 
 VIDEO_EXTS = {".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".mts", ".m2ts",
               ".wmv", ".flv", ".3gp", ".ogv", ".vob", ".asf", ".f4v"}
@@ -260,14 +260,20 @@ class Indexer:
         sel = KeyframeSelector(min_gap=s.keyframe_min_gap, max_gap=s.keyframe_max_gap, threshold=s.shot_threshold)
         texts: list[FrameText] = []
         pending: list = []
+        shots_looked: set[int] = set()
         scan = 0.0
 
         def flush() -> None:
             if not pending:
                 return
             images = [k.image for k in pending]
+            # small things are looked for once per shot, in its first keyframe (see FrameDescriber.objects)
+            look = []
+            for k in pending:
+                look.append(k.shot not in shots_looked)
+                shots_looked.add(k.shot)
             t = time.perf_counter()
-            batch = self.describer.describe(images, [k.t for k in pending])
+            batch = self.describer.describe(images, [k.t for k in pending], look_for_objects=look)
             stage("describe", time.perf_counter() - t)
             if self.clip is not None:
                 t = time.perf_counter()
@@ -352,6 +358,7 @@ class Indexer:
                                        "faces": f.faces, "tags": [l for l, _ in f.tags], "ocr": " | ".join(f.ocr),
                                        "colours": ",".join(f.colours), "people": " | ".join(p for p in f.people if p),
                                        "background": ",".join(f.background),
+                                       "objects": [label for label, _, _ in f.objects] or None,
                                        "mono": f.mono})
                 for i, (f, v) in enumerate(zip(frames, vecs))))
             if self.clip is not None:
@@ -402,11 +409,14 @@ def shot_segments(shots: list[Shot], frames: list[FrameText]) -> list[Segment]:
         faces = max((f.faces for f in inside), default=0)
         looks: Counter[str] = Counter(p for f in inside for p in f.people if p)
         behind: Counter[str] = Counter(c for f in inside for c in f.background)
+        things = list({o[0]: o for f in inside for o in f.objects}.values())
         parts = [f"shot {sh.index + 1}"]
         if tags:
             parts.append("tags: " + ", ".join(display(t) for t, _ in tags.most_common(6)))
         if ocr:
             parts.append("on-screen text: " + " | ".join(ocr[:6]))
+        if things:
+            parts.append(things_seen(things))
         if faces:
             parts.append(f"{faces} face{'s' if faces != 1 else ''}"
                          + (" (" + "; ".join(p for p, _ in looks.most_common(max(faces, 1))) + ")" if looks else ""))
@@ -417,7 +427,8 @@ def shot_segments(shots: list[Shot], frames: list[FrameText]) -> list[Segment]:
         if colours:
             parts.append("colours: " + ", ".join(c for c, _ in colours.most_common(3)))
         out.append(Segment("shot", sh.start, sh.end, "; ".join(parts),
-                           {"shot": sh.index, "faces": faces, "keyframes": len(inside)}))
+                           {"shot": sh.index, "faces": faces, "keyframes": len(inside),
+                            "things": [[label, where] for label, _, where in things] or None}))
     return out
 
 

@@ -34,6 +34,16 @@ FACE_MIN_PROB = 0.9
 WORN_MIN_PROB = 0.3  # a worn thing named from a head crop's tags (friday's hat: bearskin 0.5, or 0.21 + cowboy hat 0.12)
 WORN_MIN_FACE_PX = 24  # smaller faces give the tagger too few pixels to tell a hat
 WORN_MAX_FACES = 4
+# Things too small for the whole-frame tags (a clock on the wall, a cup on a table): square windows
+# of this share of the picture's shorter side, overlapping by half, each tagged. One window's top
+# label is often junk; a thing is kept when it is the confident top label of several overlapping
+# windows. Checked on every shot of the sample media and a 13-shot compilation: kept friday's wall
+# clock, the coffee still's espresso and the room's screen; before the face rule below it also
+# kept "matchstick" on the edge of a head in GRID.
+OBJECT_WINDOW = 0.35
+OBJECT_MIN_PROB = 0.5
+OBJECT_MIN_WINDOWS = 2
+OBJECT_FACE_COVER = 0.3  # a window this much covered by a face's person shows them (described by the face signals)
 
 
 def torch_device(setting: str) -> str:
@@ -186,6 +196,7 @@ class FrameDescriber:
         self.device = torch_device(settings.device)
         self._tagger: Any = None
         self._labels: list[str] = []
+        self._things: set[str] = set()  # labels of things (not animals), for `objects`
         self._mean = np.zeros(3, np.float32)  # set from the tagger's config when it loads
         self._std = np.ones(3, np.float32)
         self._ocr: Any = None
@@ -194,7 +205,7 @@ class FrameDescriber:
         self.frames = 0
         self.ocr_gate_calls = 0
         self.ocr_calls = 0
-        self.seconds: dict[str, float] = {"tags": 0.0, "ocr_gate": 0.0, "ocr": 0.0, "faces": 0.0, "colours": 0.0}
+        self.seconds: dict[str, float] = {"tags": 0.0, "ocr_gate": 0.0, "ocr": 0.0, "faces": 0.0, "objects": 0.0, "colours": 0.0}
 
     # -- what ran --------------------------------------------------------------------------------
     def model_names(self) -> dict[str, str]:
@@ -207,6 +218,8 @@ class FrameDescriber:
                             f"(gate det@{OCR_GATE_SIDE}px, conf>={OCR_MIN_CONF})")
         if s.faces:
             names["faces"] = f"facenet-pytorch {_version('facenet-pytorch')} MTCNN (p>={FACE_MIN_PROB})"
+        names["objects"] = (f"the tagger on {OBJECT_WINDOW:g}-of-height windows (overlap 1/2), a thing kept when "
+                            f"top-1 p>={OBJECT_MIN_PROB} in >={OBJECT_MIN_WINDOWS} windows; first keyframe of each shot")
         return names
 
     # -- loading ---------------------------------------------------------------------------------
@@ -240,6 +253,7 @@ class FrameDescriber:
         self._tagger = model.eval().to(self.device)
         info = ImageNetInfo()  # ships inside timm, offline
         self._labels = [info.index_to_description(i).split(",")[0].strip() for i in range(info.num_classes())]
+        self._things = set(self._labels[_LAST_ANIMAL + 1:]) - set(self._labels[:_LAST_ANIMAL + 1])
         cfg = model.pretrained_cfg
         self._mean = np.array(cfg.get("mean", (0.485, 0.456, 0.406)), np.float32)
         self._std = np.array(cfg.get("std", (0.229, 0.224, 0.225)), np.float32)
@@ -382,9 +396,48 @@ class FrameDescriber:
             found[i] = [item for item, p in item_mass(tags, WORN).items() if p >= WORN_MIN_PROB]
         return found
 
+    def objects(self, frame: np.ndarray, faces: list[tuple[float, float, float, float]] = ()
+                ) -> list[tuple[str, float, str]]:
+        """Things seen in parts of the picture, as (ImageNet label, best probability, where: "top
+        left" ...), from tags of overlapping square windows (see OBJECT_WINDOW). Only things, not
+        animals (a curl of hair read as a spaniel, grass as nematodes) and not what people wear (the
+        face and body crops tell that); windows mostly covered by a person seen by their face
+        (the head around it, the body below it) are skipped."""
+        from vidsage.labels import PERSON_LABELS
+
+        self._load_tagger()
+        h, w = frame.shape[:2]
+        side = max(32, int(min(h, w) * OBJECT_WINDOW))
+        step = side // 2
+        # a face's person: the head around it (hair, ears: read as matchsticks) and the body below it
+        people = [(x0 - 0.5 * (x1 - x0), y0 - 0.5 * (y1 - y0), x1 + 0.5 * (x1 - x0), h) for x0, y0, x1, y1 in faces]
+        boxes, crops = [], []
+        for y in range(0, h - side + 1, step):
+            for x in range(0, w - side + 1, step):
+                covered = max((_overlap((x, y, x + side, y + side), f) for f in people), default=0.0)
+                if covered < OBJECT_FACE_COVER * side * side:
+                    boxes.append((x, y))
+                    crops.append(frame[y:y + side, x:x + side])
+        votes: dict[str, list[tuple[float, float, float]]] = {}
+        for (x, y), tags in zip(boxes, self.tags(crops)):
+            if not tags:
+                continue
+            label, p = tags[0]
+            if p >= OBJECT_MIN_PROB and label in self._things and label not in PERSON_LABELS:
+                votes.setdefault(label, []).append((p, (x + side / 2) / w, (y + side / 2) / h))
+        found = []
+        for label, vs in votes.items():
+            if len(vs) >= OBJECT_MIN_WINDOWS:
+                cx, cy = float(np.mean([v[1] for v in vs])), float(np.mean([v[2] for v in vs]))
+                found.append((label, round(max(v[0] for v in vs), 4), _where(cx, cy)))
+        return sorted(found, key=lambda f: -f[1])
+
     # -- everything ------------------------------------------------------------------------------
-    def describe(self, images: list[np.ndarray], times: list[float]) -> list[FrameText]:
-        """FrameText for each RGB uint8 frame; frames are first shrunk to settings.describe_max_side."""
+    def describe(self, images: list[np.ndarray], times: list[float],
+                 look_for_objects: list[bool] | None = None) -> list[FrameText]:
+        """FrameText for each RGB uint8 frame; frames are first shrunk to settings.describe_max_side.
+        `look_for_objects` marks the frames to scan for small things (`objects`): it costs ~15
+        tagger calls, so the indexer asks for it once per shot."""
         if len(images) != len(times):
             raise ValueError(f"{len(images)} images but {len(times)} times")
         if not images:
@@ -412,15 +465,24 @@ class FrameDescriber:
                     ft.ocr, ft.ocr_heights = [ln for ln, _ in sized], [h for _, h in sized]
                     self.seconds["ocr"] += time.perf_counter() - t0
 
+        face_boxes: list[list[tuple[float, float, float, float]]] = [[] for _ in frames]
         if self.settings.faces:
             t0 = time.perf_counter()
-            for ft, im, boxes in zip(out, frames, self.faces(frames)):
+            face_boxes = self.faces(frames)
+            for ft, im, boxes in zip(out, frames, face_boxes):
                 ft.faces = len(boxes)
                 worn = self.worn(im, boxes)
                 ft.people = [", ".join(p for p in (face_look(im, b), *(f"wearing {w}" for w in items)) if p)
                              for b, items in zip(boxes, worn)]
                 ft.background = background_colours(im, boxes)
             self.seconds["faces"] += time.perf_counter() - t0
+
+        if look_for_objects:
+            t0 = time.perf_counter()
+            for ft, im, boxes, look in zip(out, frames, face_boxes, look_for_objects):
+                if look:
+                    ft.objects = self.objects(im, boxes)
+            self.seconds["objects"] += time.perf_counter() - t0
 
         t0 = time.perf_counter()
         for ft, im in zip(out, frames):
@@ -429,6 +491,21 @@ class FrameDescriber:
         self.seconds["colours"] += time.perf_counter() - t0
         self.frames += len(frames)
         return out
+
+
+_LAST_ANIMAL = 397  # ImageNet-1k classes 0..397 are animals; the rest are things, food and places
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    """Area shared by two (x0, y0, x1, y1) boxes."""
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def _where(cx: float, cy: float) -> str:
+    """Where a point (as shares of the picture's width and height) is: "top left", "middle", "bottom"."""
+    row = "top" if cy < 1 / 3 else "bottom" if cy > 2 / 3 else ""
+    col = "left" if cx < 1 / 3 else "right" if cx > 2 / 3 else ""
+    return " ".join(p for p in (row, col) if p) or "middle"
 
 
 def _det_config() -> dict[str, Any]:

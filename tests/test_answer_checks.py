@@ -525,3 +525,20 @@ def test_nothing_before_the_first_event_is_said_to_be_nothing(library, toolbox):
     assert before["answer"].startswith("Nothing tracked is on screen before "), before["answer"]
     c = before["citations"][0]
     assert c["start"] == 0.0 and 4.0 <= c["end"] <= 5.5, c
+
+
+def test_things_seen_in_parts_of_the_picture_answer_what_is_on_the_wall(library, toolbox):
+    """friday's wall clock is found by the window scan at indexing (no whole-frame tag names it), and
+    "what hangs on the wall?" is answered from it, though similarity search scores it under the
+    not-found floor. Where it is is only "top left": the answer does not claim a wall. No model is asked."""
+    settings, _ = library
+    friday = next(h for r in toolbox.store.done_videos().values() if "friday" in r.path
+                  for h in toolbox.store.segments_of(r.video_id) if h.kind == "segment:shot")
+    assert "analog clock" in friday.meta["things"], friday.meta
+    wall = run_agent("What hangs on the wall of the newspaper office?", settings, toolbox, llm=ScriptedLLM([]))
+    assert wall["answer"].startswith("Seen by the tagger in parts of the picture: analog clock (clock) at the top left"), \
+        wall["answer"]
+    assert [Path(c["video"]).name for c in wall["citations"]] == ["friday_his_girl_friday.mp4"], wall["citations"]
+    # nothing else in the library was seen this way, so a video with no such things is not answered so
+    car = run_agent("What objects are in the car video?", settings, toolbox, llm=ScriptedLLM([]))
+    assert "Seen by the tagger" not in car["answer"], car["answer"]

@@ -126,7 +126,7 @@ def test_ocr_and_faces_can_be_switched_off(describer: FrameDescriber, frames) ->
     gate0 = off.ocr_gate_calls
     (ft,) = off.describe([frames["bunny_title"]], [27.0])
     assert ft.ocr == [] and ft.faces == 0 and off.ocr_gate_calls == gate0
-    assert set(off.model_names()) == {"tagger", "colours"}
+    assert set(off.model_names()) == {"tagger", "objects", "colours"}  # the window scan is the tagger's
 
 
 def test_a_describer_loads_nothing_until_used() -> None:
@@ -149,6 +149,30 @@ def test_faces_counts_one_speaker_and_no_face_on_a_road(describer: FrameDescribe
 def test_faces_in_a_film_frame(describer: FrameDescriber, media: Path) -> None:
     (boxes,) = describer.faces([frame_at(media / "friday_his_girl_friday.mp4", 3.0)])
     assert len(boxes) >= 1
+
+
+# --- things in parts of the picture -------------------------------------------------------------
+
+def test_objects_finds_the_wall_clock_in_the_film_frame(describer: FrameDescriber, media: Path) -> None:
+    # friday's clock is ~95 px of a 640 px frame: the whole-frame tags say "television"
+    frame = fit_side(frame_at(media / "friday_his_girl_friday.mp4", 0.0), 640)
+    found = describer.objects(frame, describer.faces([frame])[0])
+    assert [(label, where) for label, _, where in found] == [("analog clock", "top left")], found
+    assert "clock" not in " ".join(label for label, _ in describer.tags([frame])[0])
+
+
+def test_objects_finds_nothing_on_a_speaker_or_an_empty_road(describer: FrameDescriber, frames) -> None:
+    # the head's edge of a GRID speaker read as "matchstick" before windows on a person were skipped
+    for name in ("speaker", "speaker_woman", "road_empty", "bunny_hills"):
+        image = frames[name]
+        assert describer.objects(image, describer.faces([image])[0]) == [], name
+
+
+def test_objects_only_where_asked_and_said_in_the_frame_text(describer: FrameDescriber, media: Path) -> None:
+    frame = fit_side(frame_at(media / "friday_his_girl_friday.mp4", 0.0), 640)
+    looked, skipped = describer.describe([frame, frame], [0.0, 1.0], look_for_objects=[True, False])
+    assert looked.objects and not skipped.objects
+    assert "things seen in parts of the picture: analog clock (clock) at the top left" in looked.text()
 
 
 # --- colours ------------------------------------------------------------------------------------

@@ -140,6 +140,7 @@ class FrameText:
     background: list[str] = field(default_factory=list)  # colours behind the people (faces), when seen
     chroma: float = -1.0  # most saturation in the frame (appearance.chroma); -1 for a black frame
     mono: bool = False  # set per video: no keyframe of it shows colour (old film)
+    objects: list[tuple[str, float, str]] = field(default_factory=list)  # (label, prob, where) in parts of the picture
 
     def text(self) -> str:
         """The frame as one line of text for the text embedder and for the LLM."""
@@ -148,6 +149,8 @@ class FrameText:
             parts.append("tags: " + ", ".join(display(lbl) for lbl, _ in self.tags))
         if self.ocr:
             parts.append("on-screen text: " + " | ".join(self.ocr))
+        if self.objects:
+            parts.append(things_seen(self.objects))
         if self.faces:
             looks = [p for p in self.people if p]
             parts.append(f"{self.faces} face{'s' if self.faces != 1 else ''}"
@@ -159,6 +162,13 @@ class FrameText:
         if self.colours:
             parts.append("colours: " + ", ".join(self.colours))
         return "; ".join(parts) or "no description"
+
+
+def things_seen(objects: list[tuple[str, float, str]]) -> str:
+    """The things a window scan found, as text: "things seen in parts of the picture: analog clock
+    (clock) at the top left"."""
+    return "things seen in parts of the picture: " + ", ".join(f"{display(label)} at the {where}"
+                                                             for label, _, where in objects)
 
 
 @dataclass
