@@ -415,8 +415,6 @@ def shot_segments(shots: list[Shot], frames: list[FrameText]) -> list[Segment]:
             parts.append("tags: " + ", ".join(display(t) for t, _ in tags.most_common(6)))
         if ocr:
             parts.append("on-screen text: " + " | ".join(ocr[:6]))
-        if things:
-            parts.append(things_seen(things))
         if faces:
             parts.append(f"{faces} face{'s' if faces != 1 else ''}"
                          + (" (" + "; ".join(p for p, _ in looks.most_common(max(faces, 1))) + ")" if looks else ""))
@@ -424,6 +422,8 @@ def shot_segments(shots: list[Shot], frames: list[FrameText]) -> list[Segment]:
             parts.append("background behind them: " + "/".join(c for c, _ in behind.most_common(2)))
         if inside and all(f.mono for f in inside):
             parts.append("black-and-white picture (no colour)")
+        if things:  # after the surer facts: a search result's line is cut short
+            parts.append(things_seen(things))
         if colours:
             parts.append("colours: " + ", ".join(c for c, _ in colours.most_common(3)))
         out.append(Segment("shot", sh.start, sh.end, "; ".join(parts),

@@ -149,8 +149,6 @@ class FrameText:
             parts.append("tags: " + ", ".join(display(lbl) for lbl, _ in self.tags))
         if self.ocr:
             parts.append("on-screen text: " + " | ".join(self.ocr))
-        if self.objects:
-            parts.append(things_seen(self.objects))
         if self.faces:
             looks = [p for p in self.people if p]
             parts.append(f"{self.faces} face{'s' if self.faces != 1 else ''}"
@@ -159,6 +157,8 @@ class FrameText:
             parts.append("background behind them: " + "/".join(self.background))
         if self.mono:
             parts.append("black-and-white picture (no colour)")
+        if self.objects:  # after the surer facts: a search result's line is cut short
+            parts.append(things_seen(self.objects))
         if self.colours:
             parts.append("colours: " + ", ".join(self.colours))
         return "; ".join(parts) or "no description"
