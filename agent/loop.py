@@ -41,6 +41,7 @@ from vidsage.tools import lexical
 from vidsage.index.chunking import join_words
 from vidsage.labels import display
 from vidsage.tools.lexical import named_video
+from vidsage.tools.compare import compare
 from vidsage.tools.relative import sentences_said
 from vidsage.tools.temporal import asks_for_list
 from vidsage.tools.lc import TOOL_NAMES, TOOL_SPECS, Evidence, EvidenceLog, make_tools, quote, render, run_tool
@@ -1248,7 +1249,7 @@ def run_agent(question: str, settings: Settings, toolbox, video: str | None = No
         return result
     known = (_past_the_end(run) or _sound_told(run) or _music_unheard_in(run) or _span_told(run)
              or _language_told(run) or _words_counted(run) or _nth_sentence(run) or _length_told(run)
-             or _speakers_uncounted(run) or _things_told(run))
+             or _speakers_uncounted(run) or _things_told(run) or _compared(run))
     if known is not None:
         return known
     r = route(question, video)
@@ -1567,6 +1568,21 @@ def _things_told(run: _Run) -> dict[str, Any] | None:
     said = "; ".join(f"{e.text.split(': ', 1)[1]} ({Path(e.video).name} @ {fmt_span(e.start, e.end)})" for e in seen)
     result = run._finish(f"Seen by the tagger in parts of the picture: {said}.", seen, streamed=False)
     result.update(mode="fast", route={"kind": "things", "tool": None, "by": "regex"})
+    return result
+
+
+def _compared(run: _Run) -> dict[str, Any] | None:
+    """"Are there more cars or people?", "which has more speakers, grid or friday?", "is the room
+    video longer than the car video?": both sides worked out (tools/compare.py), each number said.
+    The model had answered from whichever events the search showed it ("more cars than people",
+    of 4 cars and 6 people; "not found")."""
+    done = compare(run.toolbox, run.question, run.video)
+    if done is None:
+        return None
+    cited = [run.log.add(v, a, b, "moment", f"{side.what}: {'; '.join(side.told)}", None, "count_events")
+             for side in done.sides for v, a, b in side.cited[:2]]
+    result = run._finish(done.answer, cited, streamed=False)
+    result.update(mode="fast", route={"kind": "compare", "tool": None, "by": "regex"})
     return result
 
 

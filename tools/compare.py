@@ -1,0 +1,189 @@
+"""Comparisons the index can work out: more X or Y, which video has more X, which is longer.
+
+"Are there more cars or people?", "do more cars drive up or down?", "which has more speakers, grid
+or friday?", "is the room video longer than the car video?". Each side is a count worked out over
+the events (`temporal.count_events`, the same count "how many cars?" gets) or a length from the
+video list; the answer gives both numbers and says which is more. The model had answered these
+from whichever events the search showed it ("more cars than people", of 4 cars and 6 people).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vidsage.types import fmt_time
+
+from . import lexical
+from .temporal import count_events, parse_temporal
+
+_END = r"\s*[?.!]*\s*$"
+_VIDEO = r"(?:video|clip|file|recording|one)\s+"
+# "is the room video longer than the car video?"
+_IS_LONGER = re.compile(r"^\s*is\s+(?P<a>.+?)\s+(?P<cmp>longer|shorter)\s+than\s+(?P<b>.+?)" + _END, re.I)
+# "which is longer, the bunny video or the car video?", "which video is shorter: jfk or french?"
+_WHICH_LONGER = re.compile(r"^\s*which\s+(?:" + _VIDEO + r")?is\s+(?P<cmp>longer|shorter)\s*[,:]?\s*(?P<a>.+?)\s+or\s+"
+                           r"(?P<b>.+?)" + _END, re.I)
+# "which has more speakers, grid or friday?"
+_WHICH_MORE = re.compile(r"^\s*which\s+(?:" + _VIDEO + r")?(?:has|have|shows?|contains?|features?)\s+(?P<cmp>more|fewer|less)\s+"
+                         r"(?P<x>.+?)\s*[,:]\s*(?P<a>.+?)\s+or\s+(?P<b>.+?)" + _END, re.I)
+# "does the car video have more cars than the room video (has people)?"
+_DOES_MORE = re.compile(r"^\s*(?:does|do|did)\s+(?P<a>.+?)\s+(?:have|show|contain|feature)\s+(?P<cmp>more|fewer|less)\s+"
+                        r"(?P<x>.+?)\s+than\s+(?P<b>.+?)(?:\s+(?:has|have|shows?|does)(?:\s+(?P<y>.+?))?)?" + _END, re.I)
+# "are there more cars or people (in my videos)?", "are there more people than cars?"
+_MORE_THERE = re.compile(r"^\s*(?:are|were|is|was)\s+there\s+(?P<cmp>more|fewer|less)\s+(?P<x>.+?)\s+(?P<or>or|than)\s+"
+                         r"(?P<y>.+?)(?:\s+(?:in|across|on)\s+(?P<where>[^?]+?))?" + _END, re.I)
+# "do more cars drive up or down (in the car video)?"
+_MORE_MOVING = re.compile(r"^\s*(?:do|did)\s+more\s+(?P<x>\w+)\s+(?P<verb>\w+)\s+(?P<a>up|down|left|right)(?:wards?)?\s+"
+                          r"(?P<or>or|than)\s+(?P<b>up|down|left|right)(?:wards?)?(?:\s+(?:in|across|on)\s+(?P<where>[^?]+?))?"
+                          + _END, re.I)
+_COUNTED = {"person", "car", "vehicle", "truck", "bus", "bicycle", "motorbike", "text"}
+_SEX_WORDS = set("man men woman women male males female females boy boys girl girls lady ladies guy guys".split())
+_WAY = {"up": "upwards", "down": "downwards", "left": "to the left", "right": "to the right"}
+# "in my videos", "across the library": every video, not one named
+_EVERY = re.compile(r"^(?:(?:all\s+)?(?:my|the|these|those|all)\s+)?(?:videos|clips|files|recordings|library)$", re.I)
+
+
+@dataclass
+class Side:
+    """One side of a comparison: what was counted or measured, the number, how it was found."""
+
+    what: str  # "people", "cars drive upwards", or a video's file name
+    n: float
+    told: list[str]  # each count's head ("4 cars in car-detection.mp4"), or the length
+    cited: list[tuple[str, float, float]] = field(default_factory=list)  # (video, start, end)
+
+    def said(self) -> str:
+        if len(self.told) == 1:
+            return self.told[0]
+        return f"{self.n:g} {self.what} ({'; '.join(self.told)})"
+
+
+@dataclass
+class Comparison:
+    answer: str
+    sides: list[Side]
+
+
+def compare(toolbox, question: str, video: str | None = None) -> Comparison | None:
+    """The comparison a question asks for, worked out; None when it asks none (or a side cannot be
+    counted: then the usual search answers)."""
+    q = question.strip()
+    done = [{"video": r.path} for r in toolbox.store.done_videos().values()]
+    records = {r.path: r for r in toolbox.store.done_videos().values()}
+
+    def named(phrase: str) -> str | None:
+        # each side is a reference to a video, so "grid" there is "the grid video"
+        hit = lexical.named_video(phrase, done) or lexical.named_video(f"{phrase} video", done)
+        return hit["video"] if hit else None
+
+    if m := (_IS_LONGER.match(q) or _WHICH_LONGER.match(q)):
+        a, b = named(m.group("a")), named(m.group("b"))
+        if not a or not b or a == b:
+            return None
+        sides = [Side(Path(v).name, records[v].duration or 0.0, [fmt_time(records[v].duration or 0.0)],
+                      [(v, 0.0, records[v].duration or 0.0)]) for v in (a, b)]
+        return _verdict(sides, m.group("cmp").lower(), "long", yes_no=bool(_IS_LONGER.match(q)))
+    if m := (_WHICH_MORE.match(q) or _DOES_MORE.match(q)):
+        a, b = named(m.group("a")), named(m.group("b"))
+        if not a or not b or a == b:
+            return None
+        y = m.groupdict().get("y") or m.group("x")
+        sides = [_counted(toolbox, m.group("x"), a), _counted(toolbox, y, b)]
+        if None in sides:
+            return None
+        for side, v in zip(sides, (a, b)):
+            side.what = Path(v).name
+        return _verdict(sides, m.group("cmp").lower(), "many", yes_no=bool(_DOES_MORE.match(q)), videos=True)
+    if m := _MORE_MOVING.match(q):
+        where = _where(m.group("where"), video, named)
+        x, verb = m.group("x"), m.group("verb")
+        sides = [_counted_in(toolbox, f"{x} {verb} {_WAY[m.group(k).lower()]}", where, records) for k in ("a", "b")]
+        if None in sides:
+            return None
+        if where is not None:  # the count's own head does not say which way: "2 cars drive upwards in car-detection.mp4"
+            for side in sides:
+                side.told = [f"{side.n:g} {side.what} in {Path(where).name}"]
+        return _verdict(sides, "more", "many", yes_no=m.group("or").lower() == "than")
+    if m := _MORE_THERE.match(q):
+        where = _where(m.group("where"), video, named)
+        sides = [_counted_in(toolbox, m.group(k), where, records) for k in ("x", "y")]
+        if None in sides:
+            return None
+        return _verdict(sides, m.group("cmp").lower(), "many", yes_no=m.group("or").lower() == "than")
+    return None
+
+
+def _where(phrase: str | None, video: str | None, named) -> str | None:
+    """The video a comparison is in: the one named, else None for every video."""
+    if video:
+        return video
+    if not phrase or _EVERY.match(phrase.strip()):
+        return None
+    # "in the room": a place no file name says; every video's count, each said, answers it
+    return named(phrase)
+
+
+def countable(what: str) -> bool:
+    """Whether the index counts this: people (tracked, or faces per shot), vehicles, texts on
+    screen. Not animals (tracked only by a static camera: a cartoon's bird counts 0) and not by sex
+    (nothing here tells women from men), and not what it has no class for ("trees")."""
+    tq = parse_temporal(f"how many {what}")
+    return (tq is not None and tq.op == "count" and tq.cls in _COUNTED
+            and not (set(lexical.tokens(what, drop_stopwords=False)) & _SEX_WORDS))
+
+
+def _counted(toolbox, what: str, video: str) -> Side | None:
+    if not countable(what):
+        return None
+    got = count_events(toolbox, f"how many {what}", video)
+    if got.get("count") is None:
+        return None
+    text = str(got["text"])
+    head = text.split(":", 1)[0] if ":" in text else text.split(";", 1)[0]  # "4 cars in car-detection.mp4"
+    return Side(what.strip(), float(got["count"]), [head],
+                [(video, e["start"], e["end"]) for e in got.get("events", [])[:3]] or [(video, 0.0, 0.0)])
+
+
+def _counted_in(toolbox, what: str, video: str | None, records: dict) -> Side | None:
+    """A count in one video, or summed over every video where it can be counted."""
+    if video is not None:
+        return _counted(toolbox, what, video)
+    if not countable(what):
+        return None
+    each = [s for v in sorted(records) if (s := _counted(toolbox, what, v)) is not None and s.n > 0]
+    if not each:
+        return Side(what.strip(), 0.0, [f"0 {what.strip()}"], [])
+    return Side(what.strip(), sum(s.n for s in each), [t for s in each for t in s.told],
+                [c for s in each for c in s.cited[:1]])
+
+
+def _verdict(sides: list[Side], cmp: str, scale: str, yes_no: bool, videos: bool = False) -> Comparison:
+    """The answer: which side is more (fewer, longer, shorter), with both numbers. `yes_no` for
+    "is A longer than B?", "are there more X than Y?"; `videos` when each side is a video."""
+    a, b = sides
+    fewer = cmp in ("fewer", "less", "shorter")
+    first = (a.n > b.n) != fewer  # the first side is the answer
+    if scale == "long":
+        # 00:30 and 00:30 for 30.0 s and 30.2 s would not say which is longer
+        length = fmt_time if fmt_time(a.n) != fmt_time(b.n) else (lambda n: f"{n:.1f} s")
+        told = f"{a.what} is {length(a.n)} long, {b.what} {length(b.n)}"
+        word = "shorter" if fewer else "longer"
+        if a.n == b.n:
+            return Comparison(f"{'No' if yes_no else 'Neither'}: both are {fmt_time(a.n)} long.", sides)
+        head = ("Yes" if first else "No") if yes_no else f"{(a if first else b).what} is {word}"
+        return Comparison(f"{head}: {told}.", sides)
+    told = f"{a.said()} against {b.said()}"
+    word = "fewer" if fewer else "more"
+    if a.n == b.n:
+        head = "No: the same number" if yes_no else "Neither: the same number"
+    elif yes_no:
+        head = "Yes" if first else "No"
+    else:
+        winner = a if first else b
+        head = f"{winner.what} has {word}" if videos else f"{word.capitalize()} {winner.what}"
+    return Comparison(f"{head}: {told}.", sides)
+
+
+__all__ = ["compare", "Comparison", "Side"]
