@@ -450,6 +450,12 @@ class _Run:
             # model had kept two of six); no model is asked
             listed = shown[0].text.split("count: ", 1)[-1]
             return self._finish(listed[0].upper() + listed[1:] + ".", shown[:1], streamed=False)
+        most = _MOST_LINE.search(shown[0].text)
+        if most and _WHICH_ONE.match(self.question):
+            # "which car is on screen the longest?": the one worked out over the events, said whole
+            # (the model had said "the car on screen is the longest, lasting 4.5 seconds": which one?)
+            told = most.group("told")
+            return self._finish(told[0].upper() + told[1:] + ".", shown[:1], streamed=False)
         llm = self.llm if self.time_left() > 0 else None
         if llm is None:  # no model (or no time): say what retrieval found, plainly
             best = shown[0]
@@ -1152,6 +1158,10 @@ _TRAITS = re.compile(r"\bwhat (?:race|ethnicity)\b|\b(?:race|ethnicity|skin colo
                      r"\bskin (?:colou?r|tone)\b|\bwhat colou?r is (?:his|her|their) skin\b", re.I)
 _HOW_MANY = re.compile(r"\b(how many|number of)\b", re.I)
 # the head ends at a colon that opens a list (not one inside a time, "at 00:12"), a bracket or the end
+# a "most" line worked out over the events (tools/temporal._most_in), and a question asking which one
+_MOST_LINE = re.compile(r"^(?:object: )?(?P<told>the (?:[^;]+? )?(?:the (?:longest|shortest)|(?:fastest|slowest|biggest|"
+                        r"smallest)\b)[^;]*?: the \w+ of \d+, [^;]+); each, in order:")
+_WHICH_ONE = re.compile(r"^\s*(?:which|who|whose)\b", re.I)
 _COUNT_LINE = re.compile(r"\bcount: (?P<head>(?P<n>\d+) [^(;]+?)(?::(?!\d)|;| \(|$)")
 _NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve "
                                             "thirteen fourteen fifteen sixteen seventeen eighteen nineteen "

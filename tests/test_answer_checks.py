@@ -542,3 +542,16 @@ def test_things_seen_in_parts_of_the_picture_answer_what_is_on_the_wall(library,
     # nothing else in the library was seen this way, so a video with no such things is not answered so
     car = run_agent("What objects are in the car video?", settings, toolbox, llm=ScriptedLLM([]))
     assert "Seen by the tagger" not in car["answer"], car["answer"]
+
+
+def test_which_one_is_the_longest_or_fastest_is_said_from_the_events(library, toolbox):
+    """By eye the first car (grey/white, 00:05-00:09) is on screen the longest and the fourth (white,
+    00:25-00:28) crosses fastest. The model had said "the car on screen is the longest, lasting 4.5
+    seconds", not which car; the line worked out over the events is the answer. No model is asked."""
+    settings, _ = library
+    longest = run_agent("Which car is on screen the longest?", settings, toolbox, llm=ScriptedLLM([]))
+    assert longest["answer"].startswith("The car on screen the longest (4.5 s on screen): the first of 4, grey/white car"), \
+        longest["answer"]
+    fastest = run_agent("Which is the fastest car?", settings, toolbox, llm=ScriptedLLM([]))
+    assert fastest["answer"].startswith("The fastest car (2.5 s to cross): the fourth of 4, white car"), fastest["answer"]
+    assert Path(fastest["citations"][0]["video"]).name == "car-detection.mp4" and 24.5 <= fastest["citations"][0]["start"] <= 26

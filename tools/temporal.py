@@ -882,8 +882,8 @@ def _most_in(toolbox, tq: TemporalQuery, vid: str, vpath: str, events: list[Hit]
     noun = _noun(tq, 1)
     which = (f"the {noun} {'still' if unit == 's still' else 'on screen'} the {tq.key}" if tq.key in ("longest", "shortest")
              else f"the {tq.key} {noun}")
-    text = (f"{which} ({measure[id(pick)]:.1f} {unit}, of {len(chosen)}): {event_label(pick)}, "
-            f"{fmt_span(pick.start, pick.end)}; each, in order: " + "; ".join(
+    text = (f"{which} ({measure[id(pick)]:.1f} {unit}): the {_ordinal_word(ordered.index(pick) + 1)} of "
+            f"{len(chosen)}, {event_label(pick)}, {fmt_span(pick.start, pick.end)}; each, in order: " + "; ".join(
                 f"{_ordinal_word(i)} {measure[id(h)]:.1f} {unit}" for i, h in enumerate(ordered, 1)))
     return TemporalAnswer(tq, vid, vpath, [pick], _moment(vpath, pick, text, vid), text)
 
