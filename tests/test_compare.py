@@ -69,3 +69,18 @@ def test_a_comparison_is_answered_before_any_model_call(library, toolbox):
     assert result["answer"].startswith("grid_seven_speakers.mp4 has more"), result["answer"]
     assert {Path(c["video"]).name for c in result["citations"]} == {"grid_seven_speakers.mp4",
                                                                    "friday_his_girl_friday.mp4"}
+
+
+def test_which_video_has_the_most_or_fewest(toolbox):
+    # GRID and its video-only copy show the same seven faces: a tie, said as one
+    people = compare(toolbox, "Which video has the most people?")
+    assert people.answer.startswith("grid_seven_speakers.mp4 and vidéo sans son – 七人の話者 (video only).mp4 have the "
+                                    "most people: 7 people in grid_seven_speakers.mp4"), people.answer
+    assert "then 1 person in friday_his_girl_friday.mp4" in people.answer, people.answer
+    shots = compare(toolbox, "Which video has the fewest shots?")  # the audio files have none to count
+    assert shots.answer.startswith("car-detection.mp4 and friday_his_girl_friday.mp4 have the fewest shots: "
+                                   "1 shot in car-detection.mp4; 1 shot in friday_his_girl_friday.mp4; then 4 shots in "
+                                   "big_buck_bunny_0_30.webm"), shots.answer
+    cars = compare(toolbox, "Which clip has the most cars?")
+    assert cars.answer == "car-detection.mp4 has the most cars: 4 cars in car-detection.mp4.", cars.answer
+    assert compare(toolbox, "Which video has the most trees?") is None

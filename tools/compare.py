@@ -38,6 +38,10 @@ _MORE_THERE = re.compile(r"^\s*(?:are|were|is|was)\s+there\s+(?P<cmp>more|fewer|
 _MORE_MOVING = re.compile(r"^\s*(?:do|did)\s+more\s+(?P<x>\w+)\s+(?P<verb>\w+)\s+(?P<a>up|down|left|right)(?:wards?)?\s+"
                           r"(?P<or>or|than)\s+(?P<b>up|down|left|right)(?:wards?)?(?:\s+(?:in|across|on)\s+(?P<where>[^?]+?))?"
                           + _END, re.I)
+# "which video has the most people?", "which clip has the fewest shots?"
+_WHICH_MOST = re.compile(r"^\s*(?:which|what)\s+(?:video|clip|file|recording|one)s?\s+(?:has|have|shows?|contains?|features?)\s+"
+                         r"the\s+(?P<cmp>most|fewest|least)\s+(?P<x>.+?)" + _END, re.I)
+_SHOTS = re.compile(r"^(?:shots?|scenes?|cuts?|scene changes?)$", re.I)
 _COUNTED = {"person", "car", "vehicle", "truck", "bus", "bicycle", "motorbike", "text"}
 _SEX_WORDS = set("man men woman women male males female females boy boys girl girls lady ladies guy guys".split())
 _WAY = {"up": "upwards", "down": "downwards", "left": "to the left", "right": "to the right"}
@@ -96,6 +100,8 @@ def compare(toolbox, question: str, video: str | None = None) -> Comparison | No
         for side, v in zip(sides, (a, b)):
             side.what = Path(v).name
         return _verdict(sides, m.group("cmp").lower(), "many", yes_no=bool(_DOES_MORE.match(q)), videos=True)
+    if m := _WHICH_MOST.match(q):
+        return _most_of(toolbox, m.group("x").strip(), m.group("cmp").lower(), records)
     if m := _MORE_MOVING.match(q):
         where = _where(m.group("where"), video, named)
         x, verb = m.group("x"), m.group("verb")
@@ -123,6 +129,37 @@ def _where(phrase: str | None, video: str | None, named) -> str | None:
         return None
     # "in the room": a place no file name says; every video's count, each said, answers it
     return named(phrase)
+
+
+def _most_of(toolbox, what: str, cmp: str, records: dict) -> Comparison | None:
+    """The video with the most (fewest) of something countable, or of shots; the next ones after it."""
+    if _SHOTS.match(what):
+        sides = []
+        for v, rec in sorted(records.items()):
+            shots = [h for h in toolbox.store.segments_of(rec.video_id) if h.kind == "segment:shot"]
+            if shots:  # audio has no shots to count
+                n = len(shots)
+                sides.append(Side(Path(v).name, float(n), [f"{n} shot{'s' if n != 1 else ''} in {Path(v).name}"],
+                                  [(v, shots[0].start, shots[-1].end)]))
+    else:
+        sides = []
+        for v, rec in sorted(records.items()):
+            side = _counted(toolbox, what, v) if rec.keyframes else None  # nothing is seen in audio
+            if side is not None:
+                side.what = Path(v).name
+                sides.append(side)
+    if len(sides) < 2:
+        return None
+    fewest = cmp in ("fewest", "least")
+    ranked = sorted(sides, key=lambda s: s.n if fewest else -s.n)
+    top = [s for s in ranked if s.n == ranked[0].n]
+    rest = [s for s in ranked if s.n != ranked[0].n]
+    head = (f"{top[0].what} has" if len(top) == 1 else f"{', '.join(s.what for s in top[:-1])} and {top[-1].what} have") \
+        + f" the {'fewest' if fewest else 'most'} {what}"
+    told = "; ".join(t for s in top for t in s.told)
+    rest = [s for s in rest if s.n > 0 or fewest]
+    after = ("; then " + "; ".join(t for s in rest[:3] for t in s.told)) if rest else ""
+    return Comparison(f"{head}: {told}{after}.", top + rest[:1])
 
 
 def countable(what: str) -> bool:
