@@ -1258,7 +1258,7 @@ def run_agent(question: str, settings: Settings, toolbox, video: str | None = No
         result.update(mode="declined", route={"kind": "declined", "tool": None, "by": "regex"})
         return result
     known = (_past_the_end(run) or _sound_told(run) or _music_unheard_in(run) or _span_told(run)
-             or _language_told(run) or _words_counted(run) or _nth_sentence(run) or _length_told(run)
+             or _language_told(run) or _language_at(run) or _words_counted(run) or _nth_sentence(run) or _length_told(run)
              or _speakers_uncounted(run) or _things_told(run) or _compared(run))
     if known is not None:
         return known
@@ -1468,6 +1468,41 @@ def _language_told(run: _Run) -> dict[str, Any] | None:
         names = " and ".join(lexical.language_name(c) for c in found)
         said = f"{'Yes' if asked & set(found) else 'No'}: {Path(rec.path).name} is spoken in {names}."
     return _known(run, rec.path, rec.duration, said, "language")
+
+
+_WHICH_LANGUAGE = re.compile(r"\b(?:what|which)\s+language\b", re.I)
+
+
+def _language_at(run: _Run) -> dict[str, Any] | None:
+    """"What language is spoken at the end of the multilingual clip?", "... at 0:10?": the language
+    of what is said then (each transcript chunk carries the language it was heard in). It had been
+    "2 languages spoken in multilingual.mp3: English, German", which does not say which is when.
+    With no time, of a video named: the languages found in it ("what language is the french clip
+    in?" had been "not found" after 71 s)."""
+    at = lexical.time_in(run.question)
+    if not _WHICH_LANGUAGE.search(run.question) or (rec := _the_video(run, spoken=True)) is None:
+        return None
+    if at is None:  # "what language is the french clip in?": the languages found in it
+        record = _listed(run, rec.path)
+        found = [c.split("-")[0] for c in ((record or {}).get("languages") or [(record or {}).get("language") or ""]) if c]
+        if not run.video or not found:
+            return None
+        return _known(run, rec.path, rec.duration, f"{Path(rec.path).name} is spoken in "
+                      f"{' and '.join(lexical.language_name(c) for c in found)}.", "language")
+    said = [h for h in run.toolbox.get_transcript(rec.path) if h.text.strip() and h.meta.get("language")]
+    if not said:
+        return None
+    if at == "start":
+        h = said[0]
+    elif at == "end":
+        h = said[-1]
+    else:  # the chunk said then, or else the nearest
+        h = min(said, key=lambda c: 0.0 if c.start <= at <= c.end else min(abs(c.start - at), abs(c.end - at)))
+    name = lexical.language_name(str(h.meta["language"]).split("-")[0])
+    told = f"{name}: «{quote(h.text, 120)}» ({Path(rec.path).name}, {fmt_span(h.start, h.end)})"
+    result = run._finish(told, [run.log.add_hit(h, "get_transcript")], streamed=False)
+    result.update(mode="fast", route={"kind": "language", "tool": None, "by": "regex"})
+    return result
 
 
 _HOW_MANY_WORDS = re.compile(r"^\s*how many (?P<unit>words|sentences)\b(?!.*\b(?:on screen|written|shown)\b)", re.I)

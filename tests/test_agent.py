@@ -153,6 +153,10 @@ def test_a_video_named_in_the_question_scopes_the_search():
     assert named_video("What's said in his girl friday?", videos + [{"video": "/m/friday_his_girl_friday.mp4"}])[
         "video"].endswith("friday.mp4")
     assert named_video("Which speakers wear green?", videos) is None  # one name word, as content
+    # a name word after "in", with more words after it: "the woman in friday wearing"
+    assert named_video("What is the woman in friday wearing?", videos + [{"video": "/m/friday_his_girl_friday.mp4"}])[
+        "video"].endswith("friday.mp4")
+    assert named_video("What does the man in red say?", videos) is None
     # a one-word name (and its digits) is named by its word; a language's name is not
     more = videos + [{"video": "/m/apollo11.mp3"}, {"video": "/m/french.aiff"}]
     assert named_video("How many words does jfk say?", more)["video"] == "/m/jfk.flac"

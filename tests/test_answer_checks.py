@@ -555,3 +555,14 @@ def test_which_one_is_the_longest_or_fastest_is_said_from_the_events(library, to
     fastest = run_agent("Which is the fastest car?", settings, toolbox, llm=ScriptedLLM([]))
     assert fastest["answer"].startswith("The fastest car (2.5 s to cross): the fourth of 4, white car"), fastest["answer"]
     assert Path(fastest["citations"][0]["video"]).name == "car-detection.mp4" and 24.5 <= fastest["citations"][0]["start"] <= 26
+
+
+def test_the_language_of_a_video_and_of_what_is_said_at_a_point(library, toolbox):
+    """jfk.flac is in English (by ear). Asked which language, of a video named, the answer is read
+    from what the transcriber found, at a point from the words said then. No model is asked."""
+    settings, _ = library
+    whole = run_agent("What language is the jfk recording in?", settings, toolbox, llm=ScriptedLLM([]))
+    assert whole["answer"] == "jfk.flac is spoken in English.", whole["answer"]
+    end = run_agent("Which language is spoken at the end of jfk?", settings, toolbox, llm=ScriptedLLM([]))
+    assert end["answer"].startswith("English: «") and "your country" in end["answer"], end["answer"]
+    assert Path(end["citations"][0]["video"]).name == "jfk.flac"

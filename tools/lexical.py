@@ -56,10 +56,11 @@ def named_video(question: str, videos: list[dict]) -> dict | None:
     ("jfk.flac"); by words of its name followed by a word for a video ("the car video", "the
     one-by-one clip"); by the one word of a one-word name ("what does jfk say?", "apollo" for
     apollo11.mp3); by a run of its name's words with a word of 4 letters or more ("in his girl
-    friday"); or by its name's words ending the question after "in"/"from" ("count the faces in
-    grid"). A name word used as content ("when does the red car appear?") names nothing. Of videos
-    named alike, the one whose name has fewest words left over ("grid" is grid_seven_speakers.mp4,
-    not grid_seven_speakers_audio_only.m4a)."""
+    friday"); or by its name's words after "in"/"from", ending the question ("count the faces in
+    grid") or with a word of 4 letters or more ("what is the woman in friday wearing?"). A name
+    word used as content ("when does the red car appear?") names nothing. Of videos named alike,
+    the one whose name has fewest words left over ("grid" is grid_seven_speakers.mp4, not
+    grid_seven_speakers_audio_only.m4a)."""
     words = name_words(question)
     low = question.lower()
     best: tuple[int, list[dict[str, Any]]] = (0, [])
@@ -79,7 +80,8 @@ def named_video(question: str, videos: list[dict]) -> dict | None:
                 if (VIDEO_NOUNS & set(after)
                         or (run == whole and run[0] not in STOPWORDS and run[0] not in LANGUAGE_NAMES)
                         or (n >= 2 and any(len(w) >= 4 and w not in STOPWORDS for w in run))
-                        or (not after and i > 0 and words[i - 1] in ("in", "from"))):
+                        or (i > 0 and words[i - 1] in ("in", "from")
+                            and (not after or any(len(w) >= 4 and w not in STOPWORDS for w in run)))):
                     n_best = max(n_best, n)
         if n_best > best[0]:
             best = (n_best, [v])
