@@ -478,6 +478,9 @@ def test_writing_on_screen_is_there_or_not_by_the_texts_read(library, toolbox):
     two = run_agent("Is there any text on screen in the bunny video?", settings, toolbox, llm=ScriptedLLM([yes, yes]))
     assert two["answer"].startswith("Yes: 2 on-screen texts in big_buck_bunny_0_30.webm"), two["answer"]
     assert route("What does the on-screen text say at 0:21?").kind != "said_at"  # written, not said
+    # with nothing more asked ("is there any writing?", no video named), the video that shows some
+    bare = run_agent("Is there any writing?", settings, toolbox, llm=ScriptedLLM([yes, yes]))
+    assert bare["answer"].startswith("Yes: 2 on-screen texts in big_buck_bunny_0_30.webm"), bare["answer"]
 
 
 def test_sound_and_speech_of_a_video_are_read_from_its_streams_and_transcript(library, toolbox):

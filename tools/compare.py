@@ -108,9 +108,9 @@ def compare(toolbox, question: str, video: str | None = None) -> Comparison | No
         sides = [_counted_in(toolbox, f"{x} {verb} {_WAY[m.group(k).lower()]}", where, records) for k in ("a", "b")]
         if None in sides:
             return None
-        if where is not None:  # the count's own head does not say which way: "2 cars drive upwards in car-detection.mp4"
-            for side in sides:
-                side.told = [f"{side.n:g} {side.what} in {Path(where).name}"]
+        for side, k in zip(sides, ("a", "b")):  # a count's head does not say which way: "2 cars drive upwards in X"
+            side.told = [re.sub(r"^(\d+ \S+)", lambda h: f"{h.group(1)} {verb} {_WAY[m.group(k).lower()]}", t, count=1)
+                         for t in side.told]
         return _verdict(sides, "more", "many", yes_no=m.group("or").lower() == "than")
     if m := _MORE_THERE.match(q):
         where = _where(m.group("where"), video, named)

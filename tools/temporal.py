@@ -38,9 +38,10 @@ _CUTS = re.compile(r"\b(?:cuts?|scene (?:changes?|switch\w*)|changes? (?:of )?sc
 # a yes-no question about whether something is there or happens
 _EXISTS = re.compile(r"^\s*(?:does|did|do|is|are|was|were)\s+(?:there\s+)?(?:anyone|anybody|someone|somebody|any|a|an)\b",
                      re.I)
-# "is anyone in the room at 0:21?", "is there a red car on screen at 0:16?": there at a time, nothing more asked
+# "is anyone in the room at 0:21?", "is there a red car on screen at 0:16?", "is there any writing?": there
+# (at a time), nothing more asked
 _PRESENT = re.compile(r"^\s*(?:is|are|was|were)\s+(?:there\s+)?(?:anyone|anybody|someone|somebody|(?:any|a|an)\s+"
-                      r"(?:\w+\s+)?\w+)\s+(?:in|on|at|inside|visible|present|there|around)\b", re.I)
+                      r"(?:\w+\s+)?\w+)(?:\s+(?:in|on|at|inside|visible|present|there|around)\b|\s*[?.!]*\s*$)", re.I)
 _ANYONE = re.compile(r"\b(?:anyone|anybody|someone|somebody)\b", re.I)
 # "list the speakers in grid", "list every person in the room video": a count, which lists them
 _LIST_ALL = re.compile(r"^\s*(?:list|enumerate|name)\s+(?:all\s+|every\s+|each\s+)?(?:of\s+)?(?:the\s+)?", re.I)
