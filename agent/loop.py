@@ -42,7 +42,7 @@ from vidsage.index.chunking import join_words
 from vidsage.labels import display
 from vidsage.tools.lexical import named_video
 from vidsage.tools.compare import compare
-from vidsage.tools.relative import sentences_said
+from vidsage.tools.relative import sentences_said, who_by_sight
 from vidsage.tools.temporal import asks_for_list
 from vidsage.tools.lc import TOOL_NAMES, TOOL_SPECS, Evidence, EvidenceLog, make_tools, quote, render, run_tool
 from vidsage.types import StoreError, fmt_span, fmt_time, overlap_share, same_moment
@@ -1259,7 +1259,7 @@ def run_agent(question: str, settings: Settings, toolbox, video: str | None = No
         return result
     known = (_past_the_end(run) or _sound_told(run) or _music_unheard_in(run) or _span_told(run)
              or _language_told(run) or _language_at(run) or _words_counted(run) or _nth_sentence(run) or _length_told(run)
-             or _speakers_uncounted(run) or _things_told(run) or _compared(run))
+             or _speakers_uncounted(run) or _things_told(run) or _compared(run) or _who_seen(run))
     if known is not None:
         return known
     r = route(question, video)
@@ -1613,6 +1613,19 @@ def _things_told(run: _Run) -> dict[str, Any] | None:
     said = "; ".join(f"{e.text.split(': ', 1)[1]} ({Path(e.video).name} @ {fmt_span(e.start, e.end)})" for e in seen)
     result = run._finish(f"Seen by the tagger in parts of the picture: {said}.", seen, streamed=False)
     result.update(mode="fast", route={"kind": "things", "tool": None, "by": "regex"})
+    return result
+
+
+def _who_seen(run: _Run) -> dict[str, Any] | None:
+    """"Which speaker wears red?": who is seen that way, which one, and what they say
+    (tools/relative.who_by_sight). The model had named the words "lay red with P9 again"."""
+    found = who_by_sight(run.toolbox, run.question, run.video)
+    if found is None:
+        return None
+    moment, told = found
+    cited = [run.log.add_hit(h, "find_moments") for h in moment.evidence]
+    result = run._finish(told[0].upper() + told[1:] + ".", cited, streamed=False)
+    result.update(mode="fast", route={"kind": "who_seen", "tool": None, "by": "regex"})
     return result
 
 

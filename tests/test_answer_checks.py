@@ -569,3 +569,20 @@ def test_the_language_of_a_video_and_of_what_is_said_at_a_point(library, toolbox
     end = run_agent("Which language is spoken at the end of jfk?", settings, toolbox, llm=ScriptedLLM([]))
     assert end["answer"].startswith("English: «") and "your country" in end["answer"], end["answer"]
     assert Path(end["citations"][0]["video"]).name == "jfk.flac"
+
+
+def test_who_is_seen_wearing_or_with_hair_of_a_colour(library, toolbox):
+    """GRID by eye: the seventh speaker wears a red shirt, the sixth has grey hair; no one there or
+    in friday has blonde hair. The transcript's "lay red with P9 again" had been the answer to "which
+    speaker wears red?" (speech matched "red"), and the model gave someone "blonde hair" whose hair
+    was never read. No model is asked."""
+    settings, _ = library
+    red = run_agent("Which speaker wears red?", settings, toolbox, llm=ScriptedLLM([]))
+    assert red["answer"].startswith("The seventh person seen (grid_seven_speakers.mp4, 00:18–00:21): 1 face (wearing red "
+                                    "on top), says «"), red["answer"]
+    grey = run_agent("Which speaker has grey hair?", settings, toolbox, llm=ScriptedLLM([]))
+    assert grey["answer"].startswith("The sixth person seen (grid_seven_speakers.mp4, 00:15–00:18): 1 face (grey"), \
+        grey["answer"]
+    blonde = run_agent("Who has blonde hair?", settings, toolbox, llm=ScriptedLLM([]))
+    assert blonde["answer"].startswith("No one seen is read as having blonde hair (hair is read around faces: "), \
+        blonde["answer"]

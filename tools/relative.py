@@ -205,6 +205,114 @@ def said_by(toolbox, question: str, video: str | None = None) -> Moment | None:
     return None
 
 
+# "which speaker wears red?", "who is wearing a green top?", "which person has grey hair?"
+_WHO_LOOKS = re.compile(r"^\s*(?:(?:which|what)\s+(?P<who>speaker|person|man|woman|guy|lady|girl|boy|one|visitor|"
+                        r"presenter)|who)\s+(?:is\s+|was\s+)?(?P<look>(?:wears?|wearing|wore|has|had|with|"
+                        r"(?:is\s+)?dressed\s+in|in)\s+.+?)\s*[?.!]*$", re.I)
+
+
+def who_by_sight(toolbox, question: str, video: str | None = None) -> tuple[Moment, str] | None:
+    """"Which speaker wears red?": the people seen that way (faces in shots, or people tracked by a
+    static camera), where, which ones in order, and what they say then. None unless the question
+    picks someone out by hair or clothing colours and a seen moment states them (a search answers
+    otherwise). The transcript's "lay red with P9" had been the answer: speech matched "red"."""
+    m = _WHO_LOOKS.match(question.strip())
+    if not m:
+        return None
+    who = (m.group("who") or "person").lower()
+    # "wears red" is asked as the index words it: "wearing red"
+    look = re.sub(r"^(?:wears?|wore|(?:is\s+)?dressed\s+in|in)\b", "wearing", m.group("look").strip(), flags=re.I)
+    description = f"{who} {look}"
+    looks = looks_asked(description)
+    if not (looks.hair or looks.top or looks.lower):
+        return None
+    from .looks import agreement
+
+    speaking = {r.video_id for r in toolbox.store.done_videos().values() if r.chunks}
+    found: list[tuple[Hit, Moment]] = []
+    for moment in seen_moments(toolbox, description, video, 6):
+        seen = next((h for h in moment.evidence if h.kind != "transcript" and agreement(looks, h) > 1.0), None)
+        if seen is None or (who in ("speaker", "presenter") and seen.meta.get("video_id") not in speaking):
+            continue  # a speaker is someone in a video with speech
+        seen = _shot_of(toolbox, seen)
+        if found and seen.video != found[0][0].video:
+            continue  # the people of the best video only
+        if all((h.start, h.end) != (seen.start, seen.end) for h, _ in found):
+            found.append((seen, moment))
+    if not found:
+        return _nobody_with_hair(toolbox, looks.hair, video) if looks.hair and not (looks.top or looks.lower) else None
+    parts = []
+    for seen, moment in sorted(found[:3], key=lambda f: f[0].start):
+        which = _which_person(toolbox, seen)
+        told = f"{which + ' ' if which else ''}({seen.video.rsplit('/', 1)[-1]}, {fmt_span(seen.start, seen.end)}): " \
+               f"{_looks_of(seen.text)}"
+        speech = toolbox.speech_in(Moment(seen.video, seen.start, seen.end, 1.0, [seen]))
+        if speech is not None and speech.text.strip():
+            told += f", says «{speech.text.strip()}»"
+        parts.append(told)
+    best = found[0][0]
+    return Moment(best.video, best.start, best.end, 1.0, [f[0] for f in found[:3]]), "; ".join(parts)
+
+
+def _nobody_with_hair(toolbox, hair: str, video: str | None) -> tuple[Moment, str] | None:
+    """"Who has blonde hair?" where no face is read so: said, with the hair colours that were read
+    (the model had given a visitor whose hair was never read "blonde hair")."""
+    from .looks import said_hair
+
+    recs = [toolbox.store.resolve_video(video)] if video else list(toolbox.store.done_videos().values())
+    read: dict[str, list[str]] = {}
+    shots: list[Hit] = []
+    for rec in sorted(recs, key=lambda r: r.path):
+        for h in toolbox.store.segments_of(rec.video_id):
+            if h.kind == "segment:shot" and (colours := sorted(said_hair(h.text))):
+                shots.append(h)
+                read.setdefault(rec.path.rsplit("/", 1)[-1], [])
+                read[rec.path.rsplit("/", 1)[-1]] += [c for c in colours if c not in read[rec.path.rsplit("/", 1)[-1]]]
+    if not shots:
+        return None  # no hair was read anywhere: nothing to say either way
+    told = "; ".join(f"{', '.join(cs)} in {name}" for name, cs in read.items())
+    return (Moment(shots[0].video, shots[0].start, shots[0].end, 1.0, shots[:3]),
+            f"no one seen is read as having {hair} hair (hair is read around faces: {told})")
+
+
+def _shot_of(toolbox, seen: Hit) -> Hit:
+    """A keyframe's shot (its bounds, its faces' looks), or the hit itself if it is no keyframe."""
+    if not seen.kind.startswith("frame"):
+        return seen
+    mid = (seen.start + seen.end) / 2
+    vid = str(seen.meta.get("video_id") or "")
+    shots = [h for h in toolbox.store.segments_of(vid) if h.kind == "segment:shot"] if vid else []
+    return next((h for h in shots if h.start <= mid < h.end and int(h.meta.get("faces") or 0) > 0), seen)
+
+
+def _looks_of(text: str) -> str:
+    """How a seen person looks, from a shot's text ("1 face (grey (white) hair, wearing ...)") or an
+    object event's ("a person dressed in grey ...; wears grey on top ... and blue/grey below")."""
+    faces = _people_seen(text)
+    if faces:
+        return faces
+    who = re.search(r"\ba person dressed in \w+(?:/\w+)?", text)
+    wears = re.search(r"\bwears [^;]+", text)
+    return ", ".join(p.group(0) for p in (who, wears) if p) or text[:160]
+
+
+def _which_person(toolbox, seen: Hit) -> str:
+    """"The seventh person seen" for a shot with a face (its place among the video's shots with
+    faces), "the second of 6 people" for a tracked person (as its event says), else ""."""
+    from .temporal import _ordinal_word
+
+    said = re.search(r"\b(\w+ of \d+ people)\b", seen.text)
+    if said:
+        return f"the {said.group(1)}"
+    vid = str(seen.meta.get("video_id") or "")
+    if seen.kind != "segment:shot" or not vid:
+        return ""
+    faced = [h for h in toolbox.store.segments_of(vid) if h.kind == "segment:shot" and int(h.meta.get("faces") or 0) > 0]
+    mid = (seen.start + seen.end) / 2
+    at = next((i for i, h in enumerate(faced, 1) if h.start <= mid < h.end), None)
+    return f"the {_ordinal_word(at)} person seen" if at else ""
+
+
 def parse_said_when(question: str) -> tuple[str, str] | None:
     """(who, words) for "when does <someone> say <words>?", else None. Who may be described by sight
     ("the man in the red shirt"), by order ("the first speaker") or not at all ("someone", "he")."""
