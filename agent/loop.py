@@ -1493,14 +1493,24 @@ def _language_at(run: _Run) -> dict[str, Any] | None:
     if not said:
         return None
     if at == "start":
-        h = said[0]
+        i = 0
     elif at == "end":
-        h = said[-1]
+        i = len(said) - 1
     else:  # the chunk said then, or else the nearest
-        h = min(said, key=lambda c: 0.0 if c.start <= at <= c.end else min(abs(c.start - at), abs(c.end - at)))
-    name = lexical.language_name(str(h.meta["language"]).split("-")[0])
-    told = f"{name}: «{quote(h.text, 120)}» ({Path(rec.path).name}, {fmt_span(h.start, h.end)})"
-    result = run._finish(told, [run.log.add_hit(h, "get_transcript")], streamed=False)
+        i = min(range(len(said)), key=lambda j: 0.0 if said[j].start <= at <= said[j].end
+                else min(abs(said[j].start - at), abs(said[j].end - at)))
+    code = str(said[i].meta["language"])
+    a = b = i
+    while a > 0 and str(said[a - 1].meta["language"]) == code:  # the whole stretch in that language
+        a -= 1
+    while b < len(said) - 1 and str(said[b + 1].meta["language"]) == code:
+        b += 1
+    h = said[i]
+    told = (f"{lexical.language_name(code.split('-')[0])}: «{quote(h.text, 120)}» ({Path(rec.path).name}, spoken in it "
+            f"{fmt_span(said[a].start, said[b].end)})")
+    stretch = run.log.add(rec.path, said[a].start, said[b].end, "said", f"{code}: {quote(h.text, 120)}", None,
+                          "get_transcript")
+    result = run._finish(told, [stretch], streamed=False)
     result.update(mode="fast", route={"kind": "language", "tool": None, "by": "regex"})
     return result
 
