@@ -223,6 +223,9 @@ def who_by_sight(toolbox, question: str, video: str | None = None) -> tuple[Mome
     # "wears red" is asked as the index words it: "wearing red"
     look = re.sub(r"^(?:wears?|wore|(?:is\s+)?dressed\s+in|in)\b", "wearing", m.group("look").strip(), flags=re.I)
     description = f"{who} {look}"
+    worn = next((item for word, item in _WORN_ASKED.items() if re.search(rf"\b{word}\b", look, re.I)), None)
+    if worn is not None and m.group("look").lower().startswith(("wear", "wore", "with", "has", "had")):
+        return _wearing(toolbox, worn, video)
     looks = looks_asked(description)
     if not (looks.hair or looks.top or looks.lower):
         return None
@@ -252,6 +255,34 @@ def who_by_sight(toolbox, question: str, video: str | None = None) -> tuple[Mome
         parts.append(told)
     best = found[0][0]
     return Moment(best.video, best.start, best.end, 1.0, [f[0] for f in found[:3]]), "; ".join(parts)
+
+
+# what a question calls a thing worn on the head or face -> how the index words it (labels.WORN)
+_WORN_ASKED = {"hats?": "a hat", "caps?": "a cap", "helmets?": "a helmet", "sunglasses": "sunglasses",
+               "shades": "sunglasses", "bow ?ties?": "a bow tie", "(?:neck)?ties?": "a tie", "ski masks?": "a ski mask"}
+
+
+def _wearing(toolbox, item: str, video: str | None) -> tuple[Moment, str] | None:
+    """"Which speaker wears a hat?": the shots whose faces are read as wearing it, or that none is
+    (the model had said "the speaker wearing a hat is the one in the first moment" of GRID, where no
+    one wears one). None when no face was seen at all."""
+    recs = [toolbox.store.resolve_video(video)] if video else list(toolbox.store.done_videos().values())
+    faced, wearing = [], []
+    for rec in sorted(recs, key=lambda r: r.path):
+        for h in toolbox.store.segments_of(rec.video_id):
+            if h.kind == "segment:shot" and int(h.meta.get("faces") or 0) > 0:
+                faced.append(h)
+                if f"wearing {item}" in h.text:
+                    wearing.append(h)
+    if not faced:
+        return None
+    if not wearing:
+        return (Moment(faced[0].video, faced[0].start, faced[0].end, 1.0, faced[:3]),
+                f"no one seen is read as wearing {item} (in {len(faced)} shot{'s' if len(faced) != 1 else ''} with "
+                f"faces; {item} {'are' if item.endswith('es') else 'is'} named from tags of the head, which can miss one)")
+    parts = [f"{_which_person(toolbox, h) or 'someone'} ({h.video.rsplit('/', 1)[-1]}, {fmt_span(h.start, h.end)}): "
+             f"{_looks_of(h.text)}" for h in wearing[:3]]
+    return Moment(wearing[0].video, wearing[0].start, wearing[0].end, 1.0, wearing[:3]), "; ".join(parts)
 
 
 def _nobody_with_hair(toolbox, hair: str, video: str | None) -> tuple[Moment, str] | None:
