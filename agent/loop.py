@@ -1161,7 +1161,8 @@ _HOW_MANY = re.compile(r"\b(how many|number of)\b", re.I)
 # a "most" line worked out over the events (tools/temporal._most_in), and a question asking which one
 _MOST_LINE = re.compile(r"^(?:object: )?(?P<told>the (?:[^;]+? )?(?:the (?:longest|shortest)|(?:fastest|slowest|biggest|"
                         r"smallest)\b)[^;]*?: the \w+ of \d+, [^;]+); each, in order:")
-_WHICH_ONE = re.compile(r"^\s*(?:which|who|whose)\b", re.I)
+_WHICH_ONE = re.compile(r"^\s*(?:which|who|whose)\b|^\s*what(?:'s|\s+is|\s+was)\s+the\s+(?:fastest|slowest|biggest|"
+                        r"smallest|longest|shortest)\b", re.I)
 _COUNT_LINE = re.compile(r"\bcount: (?P<head>(?P<n>\d+) [^(;]+?)(?::(?!\d)|;| \(|$)")
 _NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve "
                                             "thirteen fourteen fifteen sixteen seventeen eighteen nineteen "
@@ -1471,6 +1472,7 @@ def _language_told(run: _Run) -> dict[str, Any] | None:
 
 
 _WHICH_LANGUAGE = re.compile(r"\b(?:what|which)\s+language\b", re.I)
+_LANGUAGE_EDGE = re.compile(r"\b(?:spoken|speak|used|heard)\s+(?:(?P<start>first|initially)|(?P<end>last|finally))\b", re.I)
 
 
 def _language_at(run: _Run) -> dict[str, Any] | None:
@@ -1482,6 +1484,8 @@ def _language_at(run: _Run) -> dict[str, Any] | None:
     at = lexical.time_in(run.question)
     if not _WHICH_LANGUAGE.search(run.question) or (rec := _the_video(run, spoken=True)) is None:
         return None
+    if at is None and (edge := _LANGUAGE_EDGE.search(run.question)):  # "what language is spoken first?"
+        at = "start" if edge.group("start") else "end"
     if at is None:  # "what language is the french clip in?": the languages found in it
         record = _listed(run, rec.path)
         found = [c.split("-")[0] for c in ((record or {}).get("languages") or [(record or {}).get("language") or ""]) if c]
@@ -1634,7 +1638,8 @@ def _who_seen(run: _Run) -> dict[str, Any] | None:
         return None
     moment, told = found
     cited = [run.log.add_hit(h, "find_moments") for h in moment.evidence]
-    result = run._finish(told[0].upper() + told[1:] + ".", cited, streamed=False)
+    told = told if told.startswith("vidsage") else told[0].upper() + told[1:]
+    result = run._finish(told + ".", cited, streamed=False)
     result.update(mode="fast", route={"kind": "who_seen", "tool": None, "by": "regex"})
     return result
 

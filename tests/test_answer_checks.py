@@ -555,7 +555,7 @@ def test_which_one_is_the_longest_or_fastest_is_said_from_the_events(library, to
     longest = run_agent("Which car is on screen the longest?", settings, toolbox, llm=ScriptedLLM([]))
     assert longest["answer"].startswith("The car on screen the longest (4.5 s on screen): the first of 4, grey/white car"), \
         longest["answer"]
-    fastest = run_agent("Which is the fastest car?", settings, toolbox, llm=ScriptedLLM([]))
+    fastest = run_agent("What is the fastest car?", settings, toolbox, llm=ScriptedLLM([]))
     assert fastest["answer"].startswith("The fastest car (2.5 s to cross): the fourth of 4, white car"), fastest["answer"]
     assert Path(fastest["citations"][0]["video"]).name == "car-detection.mp4" and 24.5 <= fastest["citations"][0]["start"] <= 26
 
@@ -588,6 +588,9 @@ def test_who_is_seen_wearing_or_with_hair_of_a_colour(library, toolbox):
     hat = run_agent("Which speaker wears a hat?", settings, toolbox, llm=ScriptedLLM([]))
     assert hat["answer"].startswith("No one seen is read as wearing a hat (in ") and "can miss one" in hat["answer"], \
         hat["answer"]
+    # nothing here reads ordinary glasses (the fourth GRID speaker wears some): said, not guessed
+    glasses = run_agent("Which speaker wears glasses?", settings, toolbox, llm=ScriptedLLM([]))
+    assert glasses["answer"].startswith("vidsage does not read glasses off faces"), glasses["answer"]
     blonde = run_agent("Who has blonde hair?", settings, toolbox, llm=ScriptedLLM([]))
     assert blonde["answer"].startswith("No one seen is read as having blonde hair (hair is read around faces: "), \
         blonde["answer"]
