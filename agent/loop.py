@@ -1157,12 +1157,12 @@ INDEX_FACTS = (sex_count_answer, sex_answer, hair_answer, nothing_there_answer, 
 _TRAITS = re.compile(r"\bwhat (?:race|ethnicity)\b|\b(?:race|ethnicity|skin colou?r|skin tone) of\b|\bethnic\w*\b|"
                      r"\bskin (?:colou?r|tone)\b|\bwhat colou?r is (?:his|her|their) skin\b", re.I)
 _HOW_MANY = re.compile(r"\b(how many|number of)\b", re.I)
-# the head ends at a colon that opens a list (not one inside a time, "at 00:12"), a bracket or the end
 # a "most" line worked out over the events (tools/temporal._most_in), and a question asking which one
 _MOST_LINE = re.compile(r"^(?:object: )?(?P<told>the (?:[^;]+? )?(?:the (?:longest|shortest)|(?:fastest|slowest|biggest|"
                         r"smallest)\b)[^;]*?: the \w+ of \d+, [^;]+); each, in order:")
 _WHICH_ONE = re.compile(r"^\s*(?:which|who|whose)\b|^\s*what(?:'s|\s+is|\s+was)\s+the\s+(?:fastest|slowest|biggest|"
                         r"smallest|longest|shortest)\b", re.I)
+# the head ends at a colon that opens a list (not one inside a time, "at 00:12"), a bracket or the end
 _COUNT_LINE = re.compile(r"\bcount: (?P<head>(?P<n>\d+) [^(;]+?)(?::(?!\d)|;| \(|$)")
 _NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve "
                                             "thirteen fourteen fifteen sixteen seventeen eighteen nineteen "
@@ -1317,10 +1317,8 @@ def _span_told(run: _Run) -> dict[str, Any] | None:
         if not 2 <= len(done) <= MAX_OVERVIEWS:
             return None  # which video is meant is for the search to find
         each = [_span_in(run, r.path, span) for r in done]  # each of a few, as an overview would
-        result = run._finish("; ".join(r["answer"].rstrip(".") for r in each) + ".",
-                             [e for e in run.log.items if e.tool == "list_videos"], streamed=False)
-        result.update(mode="fast", route={"kind": "span", "tool": None, "by": "regex"})
-        return result
+        return _worked_out(run, "; ".join(r["answer"].rstrip(".") for r in each) + ".",
+                           [e for e in run.log.items if e.tool == "list_videos"], "span")
     return _span_in(run, run.video, span)
 
 
@@ -1347,9 +1345,14 @@ def _listed(run: _Run, path: str) -> dict[str, Any] | None:
     return next((v for v in run.toolbox.list_videos() if v["video"] == path), None)
 
 
+def _language_codes(record: dict[str, Any]) -> list[str]:
+    """["en", "de"]: the languages found in a listed video's speech (its one language if no list)."""
+    return [c.split("-")[0] for c in (record.get("languages") or [record.get("language") or ""]) if c]
+
+
 def _language_names(record: dict[str, Any]) -> str:
     """"English and German": the languages found in a listed video's speech."""
-    return " and ".join(lexical.language_name(c.split("-")[0]) for c in (record.get("languages") or []))
+    return " and ".join(lexical.language_name(c) for c in _language_codes(record))
 
 
 def _the_video(run: _Run, spoken: bool = False):
@@ -1462,12 +1465,11 @@ def _language_told(run: _Run) -> dict[str, Any] | None:
     record = _listed(run, rec.path)
     if record is None:
         return None
-    found = [c.split("-")[0] for c in (record.get("languages") or [record.get("language") or ""]) if c]
+    found = _language_codes(record)
     if not record.get("chunks") or not found:
         said = f"No: no speech was found in {Path(rec.path).name}."
     else:
-        names = " and ".join(lexical.language_name(c) for c in found)
-        said = f"{'Yes' if asked & set(found) else 'No'}: {Path(rec.path).name} is spoken in {names}."
+        said = f"{'Yes' if asked & set(found) else 'No'}: {Path(rec.path).name} is spoken in {_language_names(record)}."
     return _known(run, rec.path, rec.duration, said, "language")
 
 
@@ -1487,12 +1489,11 @@ def _language_at(run: _Run) -> dict[str, Any] | None:
     if at is None and (edge := _LANGUAGE_EDGE.search(run.question)):  # "what language is spoken first?"
         at = "start" if edge.group("start") else "end"
     if at is None:  # "what language is the french clip in?": the languages found in it
-        record = _listed(run, rec.path)
-        found = [c.split("-")[0] for c in ((record or {}).get("languages") or [(record or {}).get("language") or ""]) if c]
-        if not run.video or not found:
+        record = _listed(run, rec.path) or {}
+        if not run.video or not _language_codes(record):
             return None
-        return _known(run, rec.path, rec.duration, f"{Path(rec.path).name} is spoken in "
-                      f"{' and '.join(lexical.language_name(c) for c in found)}.", "language")
+        return _known(run, rec.path, rec.duration, f"{Path(rec.path).name} is spoken in {_language_names(record)}.",
+                      "language")
     said = [h for h in run.toolbox.get_transcript(rec.path) if h.text.strip() and h.meta.get("language")]
     if not said:
         return None
@@ -1514,9 +1515,7 @@ def _language_at(run: _Run) -> dict[str, Any] | None:
             f"{fmt_span(said[a].start, said[b].end)})")
     stretch = run.log.add(rec.path, said[a].start, said[b].end, "said", f"{code}: {quote(h.text, 120)}", None,
                           "get_transcript")
-    result = run._finish(told, [stretch], streamed=False)
-    result.update(mode="fast", route={"kind": "language", "tool": None, "by": "regex"})
-    return result
+    return _worked_out(run, told, [stretch], "language")
 
 
 _HOW_MANY_WORDS = re.compile(r"^\s*how many (?P<unit>words|sentences)\b(?!.*\b(?:on screen|written|shown)\b)", re.I)
@@ -1625,9 +1624,7 @@ def _things_told(run: _Run) -> dict[str, Any] | None:
         likeness = np.asarray(emb.embed_passages([e.text for e in seen])) @ np.asarray(emb.embed_query(run.question))
         seen = [seen[i] for i in np.argsort(-likeness, kind="stable")]
     said = "; ".join(f"{e.text.split(': ', 1)[1]} ({Path(e.video).name} @ {fmt_span(e.start, e.end)})" for e in seen)
-    result = run._finish(f"Seen by the tagger in parts of the picture: {said}.", seen, streamed=False)
-    result.update(mode="fast", route={"kind": "things", "tool": None, "by": "regex"})
-    return result
+    return _worked_out(run, f"Seen by the tagger in parts of the picture: {said}.", seen, "things")
 
 
 def _who_seen(run: _Run) -> dict[str, Any] | None:
@@ -1638,10 +1635,7 @@ def _who_seen(run: _Run) -> dict[str, Any] | None:
         return None
     moment, told = found
     cited = [run.log.add_hit(h, "find_moments") for h in moment.evidence]
-    told = told if told.startswith("vidsage") else told[0].upper() + told[1:]
-    result = run._finish(told + ".", cited, streamed=False)
-    result.update(mode="fast", route={"kind": "who_seen", "tool": None, "by": "regex"})
-    return result
+    return _worked_out(run, (told if told.startswith("vidsage") else told[0].upper() + told[1:]) + ".", cited, "who_seen")
 
 
 def _compared(run: _Run) -> dict[str, Any] | None:
@@ -1654,16 +1648,19 @@ def _compared(run: _Run) -> dict[str, Any] | None:
         return None
     cited = [run.log.add(v, a, b, "moment", f"{side.what}: {'; '.join(side.told)}", None, "count_events")
              for side in done.sides for v, a, b in side.cited[:2]]
-    result = run._finish(done.answer, cited, streamed=False)
-    result.update(mode="fast", route={"kind": "compare", "tool": None, "by": "regex"})
-    return result
+    return _worked_out(run, done.answer, cited, "compare")
 
 
 def _known(run: _Run, video: str, duration: float, said: str, kind: str, start: float = 0.0) -> dict[str, Any]:
     """An answer the index knows before any search, cited as the whole video (or the stretch from
     `start` to `duration` that it is about)."""
     whole = run.log.add(video, start, duration, "video", f"{Path(video).name}: {said}", None, "list_videos")
-    result = run._finish(said, [whole], streamed=False)
+    return _worked_out(run, said, [whole], kind)
+
+
+def _worked_out(run: _Run, said: str, cited: list[Evidence], kind: str) -> dict[str, Any]:
+    """An answer worked out from the index with no model, citing what it was worked out from."""
+    result = run._finish(said, cited, streamed=False)
     result.update(mode="fast", route={"kind": kind, "tool": None, "by": "regex"})
     return result
 

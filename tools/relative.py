@@ -258,31 +258,38 @@ def who_by_sight(toolbox, question: str, video: str | None = None) -> tuple[Mome
 
 
 # what a question calls a thing worn on the head or face -> how the index words it (labels.WORN)
-_WORN_ASKED = {"(?<!sun)(?:eye)?glasses|spectacles": "glasses", "hats?": "a hat", "caps?": "a cap", "helmets?": "a helmet", "sunglasses": "sunglasses",
-               "shades": "sunglasses", "bow ?ties?": "a bow tie", "(?:neck)?ties?": "a tie", "ski masks?": "a ski mask"}
+_WORN_ASKED = {"(?<!sun)(?:eye)?glasses|spectacles": "glasses", "hats?": "a hat", "caps?": "a cap",
+               "helmets?": "a helmet", "sunglasses": "sunglasses", "shades": "sunglasses", "bow ?ties?": "a bow tie",
+               "(?:neck)?ties?": "a tie", "ski masks?": "a ski mask"}
+
+
+def _videos_of(toolbox, video: str | None) -> list:
+    """The store's records of the video named, or of every video, in name order."""
+    if video:
+        return [toolbox.store.resolve_video(video)]
+    return sorted(toolbox.store.done_videos().values(), key=lambda r: r.path)
+
+
+def _face_shots(toolbox, video_id: str) -> list[Hit]:
+    """A video's shots that show faces, in order: the people seen, one speaker a shot."""
+    return [h for h in toolbox.store.segments_of(video_id) if h.kind == "segment:shot" and int(h.meta.get("faces") or 0) > 0]
 
 
 def _wearing(toolbox, item: str, video: str | None) -> tuple[Moment, str] | None:
     """"Which speaker wears a hat?": the shots whose faces are read as wearing it, or that none is
     (the model had said "the speaker wearing a hat is the one in the first moment" of GRID, where no
     one wears one). None when no face was seen at all."""
-    recs = [toolbox.store.resolve_video(video)] if video else list(toolbox.store.done_videos().values())
+    recs = _videos_of(toolbox, video)
     if item == "glasses":
         # no shipped model reads ordinary glasses off a face (ImageNet names only sunglasses): said,
         # where the model had said "the speaker in E1 wears glasses, and the speaker in E2"
-        rec = sorted(recs, key=lambda r: r.path)[0] if recs else None
-        if rec is None:
+        if not recs:
             return None
-        return (Moment(rec.path, 0.0, rec.duration or 0.0, 1.0, []),
+        return (Moment(recs[0].path, 0.0, recs[0].duration or 0.0, 1.0, []),
                 "vidsage does not read glasses off faces (of things worn on the face it names only sunglasses, "
                 "from tags of the head), so who wears glasses is not known")
-    faced, wearing = [], []
-    for rec in sorted(recs, key=lambda r: r.path):
-        for h in toolbox.store.segments_of(rec.video_id):
-            if h.kind == "segment:shot" and int(h.meta.get("faces") or 0) > 0:
-                faced.append(h)
-                if f"wearing {item}" in h.text:
-                    wearing.append(h)
+    faced = [h for rec in recs for h in _face_shots(toolbox, rec.video_id)]
+    wearing = [h for h in faced if f"wearing {item}" in h.text]
     if not faced:
         return None
     if not wearing:
@@ -299,15 +306,14 @@ def _nobody_with_hair(toolbox, hair: str, video: str | None) -> tuple[Moment, st
     (the model had given a visitor whose hair was never read "blonde hair")."""
     from .looks import said_hair
 
-    recs = [toolbox.store.resolve_video(video)] if video else list(toolbox.store.done_videos().values())
-    read: dict[str, list[str]] = {}
+    read: dict[str, list[str]] = {}  # video name -> the hair colours read in it
     shots: list[Hit] = []
-    for rec in sorted(recs, key=lambda r: r.path):
-        for h in toolbox.store.segments_of(rec.video_id):
-            if h.kind == "segment:shot" and (colours := sorted(said_hair(h.text))):
+    for rec in _videos_of(toolbox, video):
+        for h in _face_shots(toolbox, rec.video_id):
+            if colours := sorted(said_hair(h.text)):
                 shots.append(h)
-                read.setdefault(rec.path.rsplit("/", 1)[-1], [])
-                read[rec.path.rsplit("/", 1)[-1]] += [c for c in colours if c not in read[rec.path.rsplit("/", 1)[-1]]]
+                got = read.setdefault(rec.path.rsplit("/", 1)[-1], [])
+                got += [c for c in colours if c not in got]
     if not shots:
         return None  # no hair was read anywhere: nothing to say either way
     told = "; ".join(f"{', '.join(cs)} in {name}" for name, cs in read.items())
@@ -321,8 +327,7 @@ def _shot_of(toolbox, seen: Hit) -> Hit:
         return seen
     mid = (seen.start + seen.end) / 2
     vid = str(seen.meta.get("video_id") or "")
-    shots = [h for h in toolbox.store.segments_of(vid) if h.kind == "segment:shot"] if vid else []
-    return next((h for h in shots if h.start <= mid < h.end and int(h.meta.get("faces") or 0) > 0), seen)
+    return next((h for h in (_face_shots(toolbox, vid) if vid else []) if h.start <= mid < h.end), seen)
 
 
 def _looks_of(text: str) -> str:
@@ -347,9 +352,8 @@ def _which_person(toolbox, seen: Hit) -> str:
     vid = str(seen.meta.get("video_id") or "")
     if seen.kind != "segment:shot" or not vid:
         return ""
-    faced = [h for h in toolbox.store.segments_of(vid) if h.kind == "segment:shot" and int(h.meta.get("faces") or 0) > 0]
     mid = (seen.start + seen.end) / 2
-    at = next((i for i, h in enumerate(faced, 1) if h.start <= mid < h.end), None)
+    at = next((i for i, h in enumerate(_face_shots(toolbox, vid), 1) if h.start <= mid < h.end), None)
     return f"the {_ordinal_word(at)} person seen" if at else ""
 
 
