@@ -588,6 +588,8 @@ def test_who_is_seen_wearing_or_with_hair_of_a_colour(library, toolbox):
     hat = run_agent("Which speaker wears a hat?", settings, toolbox, llm=ScriptedLLM([]))
     assert hat["answer"].startswith("No one seen is read as wearing a hat (in ") and "can miss one" in hat["answer"], \
         hat["answer"]
+    anyone = run_agent("Does anyone wear a hat?", settings, toolbox, llm=ScriptedLLM([]))
+    assert anyone["answer"].startswith("No: no one seen is read as wearing a hat"), anyone["answer"]
     # nothing here reads ordinary glasses (the fourth GRID speaker wears some): said, not guessed
     glasses = run_agent("Which speaker wears glasses?", settings, toolbox, llm=ScriptedLLM([]))
     assert glasses["answer"].startswith("vidsage does not read glasses off faces"), glasses["answer"]

@@ -84,3 +84,10 @@ def test_which_video_has_the_most_or_fewest(toolbox):
     cars = compare(toolbox, "Which clip has the most cars?")
     assert cars.answer == "car-detection.mp4 has the most cars: 4 cars in car-detection.mp4.", cars.answer
     assert compare(toolbox, "Which video has the most trees?") is None
+
+
+def test_more_or_fewer_than_a_number(toolbox):
+    assert compare(toolbox, "Are there fewer than 3 cars?").answer == "No: 4 cars in car-detection.mp4."
+    assert compare(toolbox, "Are there more than five people?").answer.startswith("Yes: 15 people (")
+    # "in grey" is people in grey: the noun is the other side's
+    assert countable("people in grey") and not countable("in grey")

@@ -34,6 +34,10 @@ _DOES_MORE = re.compile(r"^\s*(?:does|do|did)\s+(?P<a>.+?)\s+(?:have|show|contai
 # "are there more cars or people (in my videos)?", "are there more people than cars?"
 _MORE_THERE = re.compile(r"^\s*(?:are|were|is|was)\s+there\s+(?P<cmp>more|fewer|less)\s+(?P<x>.+?)\s+(?P<or>or|than)\s+"
                          r"(?P<y>.+?)(?:\s+(?:in|across|on)\s+(?P<where>[^?]+?))?" + _END, re.I)
+# "are there more than five people (in the room video)?"
+_MORE_THAN_N = re.compile(r"^\s*(?:are|were)\s+there\s+(?P<cmp>more|fewer|less)\s+than\s+(?P<n>\d+|[a-z]+)\s+(?P<x>.+?)"
+                          r"(?:\s+(?:in|across|on)\s+(?P<where>[^?]+?))?" + _END, re.I)
+_NUMBERS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
 # "do more cars drive up or down (in the car video)?"
 _MORE_MOVING = re.compile(r"^\s*(?:do|did)\s+more\s+(?P<x>\w+)\s+(?P<verb>\w+)\s+(?P<a>up|down|left|right)(?:wards?)?\s+"
                           r"(?P<or>or|than)\s+(?P<b>up|down|left|right)(?:wards?)?(?:\s+(?:in|across|on)\s+(?P<where>[^?]+?))?"
@@ -112,9 +116,20 @@ def compare(toolbox, question: str, video: str | None = None) -> Comparison | No
             side.told = [re.sub(r"^(\d+ \S+)", lambda h: f"{h.group(1)} {verb} {_WAY[m.group(k).lower()]}", t, count=1)
                          for t in side.told]
         return _verdict(sides, "more", "many", yes_no=m.group("or").lower() == "than")
+    if (m := _MORE_THAN_N.match(q)) and (n := _NUMBERS.get(m.group("n").lower(), None) if not m.group("n").isdigit()
+                                         else int(m.group("n"))) is not None:
+        side = _counted_in(toolbox, m.group("x"), _where(m.group("where"), video, named), records)
+        if side is None:
+            return None
+        fewer = m.group("cmp").lower() != "more"
+        yes = side.n < n if fewer else side.n > n
+        return Comparison(f"{'Yes' if yes else 'No'}: {side.said()}.", [side])
     if m := _MORE_THERE.match(q):
         where = _where(m.group("where"), video, named)
-        sides = [_counted_in(toolbox, m.group(k), where, records) for k in ("x", "y")]
+        x, y = m.group("x"), m.group("y")
+        if countable(x) and not countable(y) and countable(f"{x.split()[0]} {y}"):
+            y = f"{x.split()[0]} {y}"  # "more people in black or in grey?": people in grey
+        sides = [_counted_in(toolbox, w, where, records) for w in (x, y)]
         if None in sides:
             return None
         return _verdict(sides, m.group("cmp").lower(), "many", yes_no=m.group("or").lower() == "than")

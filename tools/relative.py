@@ -207,8 +207,9 @@ def said_by(toolbox, question: str, video: str | None = None) -> Moment | None:
 
 # "which speaker wears red?", "who is wearing a green top?", "which person has grey hair?"
 _WHO_LOOKS = re.compile(r"^\s*(?:(?:which|what)\s+(?P<who>speaker|person|man|woman|guy|lady|girl|boy|one|visitor|"
-                        r"presenter)|who)\s+(?:is\s+|was\s+)?(?P<look>(?:wears?|wearing|wore|has|had|with|"
-                        r"(?:is\s+)?dressed\s+in|in)\s+.+?)\s*[?.!]*$", re.I)
+                        r"presenter)|who|(?P<yes_no>(?:does|did|do|is|was)\s+(?:anyone|anybody|someone|somebody)))\s+"
+                        r"(?:is\s+|was\s+)?(?P<look>(?:wears?|wearing|wore|has|have|had|with|(?:is\s+)?dressed\s+in|in)\s+.+?)"
+                        r"\s*[?.!]*$", re.I)
 
 
 def who_by_sight(toolbox, question: str, video: str | None = None) -> tuple[Moment, str] | None:
@@ -219,12 +220,21 @@ def who_by_sight(toolbox, question: str, video: str | None = None) -> tuple[Mome
     m = _WHO_LOOKS.match(question.strip())
     if not m:
         return None
+    found = _who_by_sight(toolbox, m, video)
+    if found is None or not m.group("yes_no"):
+        return found
+    moment, told = found  # "does anyone wear a hat?": yes or no, then who
+    return moment, (f"No: {told}" if told.startswith(("no one", "vidsage")) else f"Yes: {told}")
+
+
+def _who_by_sight(toolbox, m: re.Match, video: str | None) -> tuple[Moment, str] | None:
     who = (m.group("who") or "person").lower()
     # "wears red" is asked as the index words it: "wearing red"
     look = re.sub(r"^(?:wears?|wore|(?:is\s+)?dressed\s+in|in)\b", "wearing", m.group("look").strip(), flags=re.I)
+    look = re.sub(r"^have\b", "has", look, flags=re.I)
     description = f"{who} {look}"
     worn = next((item for word, item in _WORN_ASKED.items() if re.search(rf"\b{word}\b", look, re.I)), None)
-    if worn is not None and m.group("look").lower().startswith(("wear", "wore", "with", "has", "had")):
+    if worn is not None and m.group("look").lower().startswith(("wear", "wore", "with", "has", "have", "had")):
         return _wearing(toolbox, worn, video)
     looks = looks_asked(description)
     if not (looks.hair or looks.top or looks.lower):
