@@ -91,3 +91,12 @@ def test_more_or_fewer_than_a_number(toolbox):
     assert compare(toolbox, "Are there more than five people?").answer.startswith("Yes: 15 people (")
     # "in grey" is people in grey: the noun is the other side's
     assert countable("people in grey") and not countable("in grey")
+
+
+def test_the_colours_things_are_read_in(toolbox):
+    """By eye: the second and fourth cars are white, the third red, the first silver (read grey/white)."""
+    most = compare(toolbox, "What is the most common car colour?")
+    assert most.answer == ("White: white 2 (second, fourth); grey/white 1 (first); red 1 (third), "
+                           "of 4 cars in car-detection.mp4."), most.answer
+    assert compare(toolbox, "How many different colours of cars are there?").answer.startswith("3 colours: white 2")
+    assert compare(toolbox, "What is the most common colour of the trees?") is None

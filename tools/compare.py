@@ -46,6 +46,12 @@ _MORE_MOVING = re.compile(r"^\s*(?:do|did)\s+more\s+(?P<x>\w+)\s+(?P<verb>\w+)\s
 _WHICH_MOST = re.compile(r"^\s*(?:which|what)\s+(?:video|clip|file|recording|one)s?\s+(?:has|have|shows?|contains?|features?)\s+"
                          r"the\s+(?P<cmp>most|fewest|least)\s+(?P<x>.+?)" + _END, re.I)
 _SHOTS = re.compile(r"^(?:shots?|scenes?|cuts?|scene changes?)$", re.I)
+# "what is the most common car colour?", "how many different colours of cars are there?"
+_COLOUR_STATS = re.compile(r"^\s*(?:(?P<most>what(?:'s|\s+is|\s+was)\s+the\s+most\s+common\s+)(?:colou?r\s+(?:of|for|among)\s+"
+                           r"(?:the\s+)?(?P<x>\w+)|(?P<x2>\w+)\s+colou?r)|how\s+many\s+(?:different\s+)?colou?rs\s+"
+                           r"(?:of|do|are|for)\s+(?:the\s+)?(?P<x3>\w+))\b.*?(?:\s+in\s+(?P<where>[^?]+?))?" + _END, re.I)
+# how an event names its thing's colour: "a grey/white car enters ...", "a person dressed in black"
+_EVENT_COLOUR = re.compile(r"\ba (?:person dressed in )?(?P<c>[a-z]+(?:/[a-z]+)*) (?:\w+ )?(?:enters|appears|is seen|\()")
 _COUNTED = {"person", "car", "vehicle", "truck", "bus", "bicycle", "motorbike", "text"}
 _SEX_WORDS = set("man men woman women male males female females boy boys girl girls lady ladies guy guys".split())
 _WAY = {"up": "upwards", "down": "downwards", "left": "to the left", "right": "to the right"}
@@ -104,6 +110,9 @@ def compare(toolbox, question: str, video: str | None = None) -> Comparison | No
         for side, v in zip(sides, (a, b)):
             side.what = Path(v).name
         return _verdict(sides, m.group("cmp").lower(), "many", yes_no=bool(_DOES_MORE.match(q)), videos=True)
+    if m := _COLOUR_STATS.match(q):
+        return _colours_counted(toolbox, m.group("x") or m.group("x2") or m.group("x3"), bool(m.group("most")),
+                                _where(m.group("where"), video, named))
     if m := _WHICH_MOST.match(q):
         return _most_of(toolbox, m.group("x").strip(), m.group("cmp").lower(), records)
     if m := _MORE_MOVING.match(q):
@@ -175,6 +184,40 @@ def _most_of(toolbox, what: str, cmp: str, records: dict) -> Comparison | None:
     rest = [s for s in rest if s.n > 0 or fewest]
     after = ("; then " + "; ".join(t for s in rest[:3] for t in s.told)) if rest else ""
     return Comparison(f"{head}: {told}{after}.", top + rest[:1])
+
+
+def _colours_counted(toolbox, what: str, most: bool, video: str | None) -> Comparison | None:
+    """The colours things of a class are read in, each with how many: the most common one, or how
+    many different ones. Only where they are tracked as events (a static camera): a colour read is
+    the event's own ("a grey/white car" reads either way, and is kept as read)."""
+    if not countable(what):
+        return None
+    got = count_events(toolbox, f"how many {what}", video)
+    events = got.get("events") or []
+    colours: dict[str, list[int]] = {}
+    for i, e in enumerate(events, 1):
+        c = _EVENT_COLOUR.search(str(e.get("text", "")))
+        if c:
+            colours.setdefault(c.group("c"), []).append(i)
+    if not colours or got.get("count") is None:
+        return None
+    where = str(got.get("video") or video or "")
+    ranked = sorted(colours.items(), key=lambda kv: (-len(kv[1]), kv[1][0]))
+    each = "; ".join(f"{c} {len(ns)} ({', '.join(_ordinal(n) for n in ns)})" for c, ns in ranked)
+    head = str(got["text"]).split(":", 1)[0]
+    if most:
+        top = [c for c, ns in ranked if len(ns) == len(ranked[0][1])]
+        said = f"{' and '.join(top)}: {each}, of {head}"
+    else:
+        said = f"{len(ranked)} colour{'s' if len(ranked) != 1 else ''}: {each}, of {head}"
+    side = Side(what, float(len(ranked)), [said], [(where, e["start"], e["end"]) for e in events[:3]] if where else [])
+    return Comparison(said[0].upper() + said[1:] + ".", [side])
+
+
+def _ordinal(n: int) -> str:
+    from .temporal import _ordinal_word
+
+    return _ordinal_word(n)
 
 
 def countable(what: str) -> bool:
