@@ -265,6 +265,9 @@ def test_when_nobody_is_there_is_between_the_events(event_toolbox):
     assert all(min(room.end, b) - max(room.start, a) <= 0.6 for a, b in PEOPLE), room
     assert "nobody in one-by-one-person-detection.mp4 at:" in room.evidence[0].text
     assert parse_temporal("When does nobody say anything?") is None
+    # "how long is the road empty at the start?": the first empty stretch, before the first car (~4.6 s)
+    start = event_toolbox.find_moments("How long is the road empty at the start?")[0]
+    assert start.video.endswith("car-detection.mp4") and start.start <= 0.5 and 4.0 <= start.end <= 5.2, start
 
 
 def test_fastest_slowest_and_longest_pick_by_a_measure(event_toolbox):

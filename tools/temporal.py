@@ -225,7 +225,9 @@ def parse_temporal(question: str) -> TemporalQuery | None:
         # "for the last time", "first empty": which of the empty stretches ("after the second person
         # leaves" names an event, not a stretch)
         o = _ORDINAL.search(q) if not _BEFORE_AFTER.search(q) else None
-        return TemporalQuery("empty", n=_ordinal_n(q, o) if o else 0, cls=cls, subject=q)
+        edge = _EMPTY_EDGE.search(q)  # "how long is the road empty at the start?": the first stretch
+        n = _ordinal_n(q, o) if o else (1 if edge and edge.group(1) else -1 if edge else 0)
+        return TemporalQuery("empty", n=n, cls=cls, subject=q)
     m = _BEFORE_AFTER.search(q)
     if m:
         head, anchor = q[:m.start()], m.group("anchor").strip(" ?.!")
@@ -345,9 +347,10 @@ def _has_colours(h: Hit, colour_words: list[str], part: str | None = None) -> bo
 
 
 # "when is nobody in the room?", "when is the road empty?", "when are there no cars?"
-_EMPTY = re.compile(r"^\s*(?:when|at what (?:point|time|moment)s?)\b.*?(?:\b(?P<nobody>nobody|no one|no-one|noone|"
+_EMPTY = re.compile(r"^\s*(?:when|at what (?:point|time|moment)s?|how long)\b.*?(?:\b(?P<nobody>nobody|no one|no-one|noone|"
                     r"no people|no person)\b|\bno (?P<thing>[a-z]+)\b|\bempty\b|\bnothing (?:is )?(?:on screen|there|"
                     r"in view|happening|moving)\b)", re.I)
+_EMPTY_EDGE = re.compile(r"\bat the (?:(start|beginning)|end)\b", re.I)
 EMPTY_MIN_S = 1.0  # a gap between events shorter than this is not "empty"
 # "when is the road empty?": a place says which events would fill it (and so which shots show it)
 _PLACE_CLASS = {**dict.fromkeys("road roads street streets highway motorway lane lanes parking junction "
