@@ -593,6 +593,10 @@ def test_who_is_seen_wearing_or_with_hair_of_a_colour(library, toolbox):
     # nothing here reads ordinary glasses (the fourth GRID speaker wears some): said, not guessed
     glasses = run_agent("Which speaker wears glasses?", settings, toolbox, llm=ScriptedLLM([]))
     assert glasses["answer"].startswith("vidsage does not read glasses off faces"), glasses["answer"]
+    # friday is black-and-white film: no one there is read in red (the model had answered from its tags)
+    red_friday = run_agent("Who is in red in the friday clip?", settings, toolbox, llm=ScriptedLLM([]))
+    assert red_friday["answer"].startswith("No one seen is read as wearing red on top (read on top: grey in "
+                                           "friday_his_girl_friday.mp4)"), red_friday["answer"]
     blonde = run_agent("Who has blonde hair?", settings, toolbox, llm=ScriptedLLM([]))
-    assert blonde["answer"].startswith("No one seen is read as having blonde hair (hair is read around faces: "), \
+    assert blonde["answer"].startswith("No one seen is read as having blonde hair (read around faces: dark in "), \
         blonde["answer"]

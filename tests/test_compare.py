@@ -100,3 +100,11 @@ def test_the_colours_things_are_read_in(toolbox):
                            "of 4 cars in car-detection.mp4."), most.answer
     assert compare(toolbox, "How many different colours of cars are there?").answer.startswith("3 colours: white 2")
     assert compare(toolbox, "What is the most common colour of the trees?") is None
+
+
+def test_nothing_is_compared_where_nothing_is_seen(toolbox, tmp_path):
+    """A library of audio alone has no people or cars to count: the search answers, not "0 against 0"."""
+    from vidsage.tools.compare import _counted_in
+
+    audio = {p: r for p, r in ((r.path, r) for r in toolbox.store.done_videos().values()) if not r.keyframes}
+    assert audio and _counted_in(toolbox, "people", None, audio) is None

@@ -245,9 +245,10 @@ def _counted_in(toolbox, what: str, video: str | None, records: dict) -> Side | 
     """A count in one video, or summed over every video where it can be counted."""
     if video is not None:
         return _counted(toolbox, what, video)
-    if not countable(what):
+    pictured = sorted(v for v, rec in records.items() if rec.keyframes)  # nothing is seen in audio
+    if not countable(what) or not pictured:
         return None
-    each = [s for v in sorted(records) if (s := _counted(toolbox, what, v)) is not None and s.n > 0]
+    each = [s for v in pictured if (s := _counted(toolbox, what, v)) is not None and s.n > 0]
     if not each:
         return Side(what.strip(), 0.0, [f"0 {what.strip()}"], [])
     return Side(what.strip(), sum(s.n for s in each), [t for s in each for t in s.told],

@@ -253,7 +253,7 @@ def _who_by_sight(toolbox, m: re.Match, video: str | None) -> tuple[Moment, str]
         if all((h.start, h.end) != (seen.start, seen.end) for h, _ in found):
             found.append((seen, moment))
     if not found:
-        return _nobody_with_hair(toolbox, looks.hair, video) if looks.hair and not (looks.top or looks.lower) else None
+        return _nobody_like(toolbox, looks, video) if bool(looks.hair) != bool(looks.top) and not looks.lower else None
     parts = []
     for seen, moment in sorted(found[:3], key=lambda f: f[0].start):
         which = _which_person(toolbox, seen)
@@ -311,24 +311,30 @@ def _wearing(toolbox, item: str, video: str | None) -> tuple[Moment, str] | None
     return Moment(wearing[0].video, wearing[0].start, wearing[0].end, 1.0, wearing[:3]), "; ".join(parts)
 
 
-def _nobody_with_hair(toolbox, hair: str, video: str | None) -> tuple[Moment, str] | None:
-    """"Who has blonde hair?" where no face is read so: said, with the hair colours that were read
-    (the model had given a visitor whose hair was never read "blonde hair")."""
-    from .looks import said_hair
+def _nobody_like(toolbox, looks, video: str | None) -> tuple[Moment, str] | None:
+    """"Who has blonde hair?", "who is in red?" where no one seen is read so: said, with what was
+    read (the model had given a visitor whose hair was never read "blonde hair", and answered "who
+    is in red?" of black-and-white film with its tags)."""
+    from .looks import said_hair, said_top
 
-    read: dict[str, list[str]] = {}  # video name -> the hair colours read in it
-    shots: list[Hit] = []
+    part, asked, read_of = (("hair", looks.hair, said_hair) if looks.hair else
+                            ("on top", "/".join(looks.top), said_top))
+    read: dict[str, list[str]] = {}  # video name -> the colours read in it
+    seen: list[Hit] = []
     for rec in _videos_of(toolbox, video):
-        for h in _face_shots(toolbox, rec.video_id):
-            if colours := sorted(said_hair(h.text)):
-                shots.append(h)
+        people = _face_shots(toolbox, rec.video_id) + [
+            h for h in toolbox.store.segments_of(rec.video_id) if h.kind == "segment:object" and h.meta.get("class") == "person"]
+        for h in people:
+            if colours := sorted(read_of(h.text)):
+                seen.append(h)
                 got = read.setdefault(rec.path.rsplit("/", 1)[-1], [])
                 got += [c for c in colours if c not in got]
-    if not shots:
-        return None  # no hair was read anywhere: nothing to say either way
+    if not seen:
+        return None  # nothing of the kind was read anywhere: nothing to say either way
     told = "; ".join(f"{', '.join(cs)} in {name}" for name, cs in read.items())
-    return (Moment(shots[0].video, shots[0].start, shots[0].end, 1.0, shots[:3]),
-            f"no one seen is read as having {hair} hair (hair is read around faces: {told})")
+    said = f"having {asked} hair" if part == "hair" else f"wearing {asked} on top"
+    return (Moment(seen[0].video, seen[0].start, seen[0].end, 1.0, seen[:3]),
+            f"no one seen is read as {said} (read {'around faces' if part == 'hair' else 'on top'}: {told})")
 
 
 def _shot_of(toolbox, seen: Hit) -> Hit:
