@@ -837,6 +837,13 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
         s, e = max(anchor.start, min(h.start for h in over)), min(anchor.end, max(h.end for h in over))
         hit = Hit(video=vpath, start=s, end=e, score=1.0, text=text, kind="segment:while", meta={"video_id": vid})
         return TemporalAnswer(tq, vid, vpath, over, Moment(vpath, s, e, 1.0, [hit] + over), text)
+    if pick is None and tq.cls is None and tq.op in ("before", "after"):
+        # no object before (after) it, but maybe a text on screen: "what happens right before the
+        # first car appears?" in a compilation, where the title comes first (it had been said that
+        # nothing is on screen then)
+        side = [h for h in others if (h.start < anchor.start if tq.op == "before" else h.start > anchor.start)]
+        pick = (max(side, key=lambda h: h.start) if tq.op == "before" else min(side, key=lambda h: h.start)) \
+            if side else None
     if pick is None and tq.cls is None and any(h.kind == "segment:object" for h in events):
         # "what happens before the first person enters?" where nothing tracked comes before (or after):
         # said so, with the empty stretch (the model had answered with the anchor itself)
