@@ -16,7 +16,7 @@ from pathlib import Path
 from vidsage.types import fmt_time
 
 from . import lexical
-from .temporal import count_events, parse_temporal
+from .temporal import _ordinal_word, count_events, parse_temporal
 
 _END = r"\s*[?.!]*\s*$"
 _VIDEO = r"(?:video|clip|file|recording|one)\s+"
@@ -52,6 +52,8 @@ _COLOUR_STATS = re.compile(r"^\s*(?:(?P<most>what(?:'s|\s+is|\s+was)\s+the\s+mos
                            r"(?:of|do|are|for)\s+(?:the\s+)?(?P<x3>\w+))\b.*?(?:\s+in\s+(?P<where>[^?]+?))?" + _END, re.I)
 # how an event names its thing's colour: "a grey/white car enters ...", "a person dressed in black"
 _EVENT_COLOUR = re.compile(r"\ba (?:person dressed in )?(?P<c>[a-z]+(?:/[a-z]+)*) (?:\w+ )?(?:enters|appears|is seen|\()")
+_ASKS = (_IS_LONGER, _WHICH_LONGER, _WHICH_MORE, _DOES_MORE, _COLOUR_STATS, _WHICH_MOST, _MORE_MOVING, _MORE_THAN_N,
+         _MORE_THERE)
 _COUNTED = {"person", "car", "vehicle", "truck", "bus", "bicycle", "motorbike", "text"}
 _SEX_WORDS = set("man men woman women male males female females boy boys girl girls lady ladies guy guys".split())
 _WAY = {"up": "upwards", "down": "downwards", "left": "to the left", "right": "to the right"}
@@ -84,8 +86,10 @@ def compare(toolbox, question: str, video: str | None = None) -> Comparison | No
     """The comparison a question asks for, worked out; None when it asks none (or a side cannot be
     counted: then the usual search answers)."""
     q = question.strip()
-    done = [{"video": r.path} for r in toolbox.store.done_videos().values()]
+    if not any(p.match(q) for p in _ASKS):
+        return None  # every question is asked this first: no store work for the ones that compare nothing
     records = {r.path: r for r in toolbox.store.done_videos().values()}
+    done = [{"video": v} for v in records]
 
     def named(phrase: str) -> str | None:
         # each side is a reference to a video, so "grid" there is "the grid video"
@@ -125,8 +129,7 @@ def compare(toolbox, question: str, video: str | None = None) -> Comparison | No
             side.told = [re.sub(r"^(\d+ \S+)", lambda h: f"{h.group(1)} {verb} {_WAY[m.group(k).lower()]}", t, count=1)
                          for t in side.told]
         return _verdict(sides, "more", "many", yes_no=m.group("or").lower() == "than")
-    if (m := _MORE_THAN_N.match(q)) and (n := _NUMBERS.get(m.group("n").lower(), None) if not m.group("n").isdigit()
-                                         else int(m.group("n"))) is not None:
+    if (m := _MORE_THAN_N.match(q)) and (n := _number(m.group("n"))) is not None:
         side = _counted_in(toolbox, m.group("x"), _where(m.group("where"), video, named), records)
         if side is None:
             return None
@@ -143,6 +146,16 @@ def compare(toolbox, question: str, video: str | None = None) -> Comparison | No
             return None
         return _verdict(sides, m.group("cmp").lower(), "many", yes_no=m.group("or").lower() == "than")
     return None
+
+
+def _number(word: str) -> int | None:
+    """5 for "5" or "five"; None for a word that is no number."""
+    return int(word) if word.isdigit() else _NUMBERS.get(word.lower())
+
+
+def _pictured(records: dict) -> list[str]:
+    """The videos with a picture, in name order: nothing is seen in audio."""
+    return sorted(v for v, rec in records.items() if rec.keyframes)
 
 
 def _where(phrase: str | None, video: str | None, named) -> str | None:
@@ -167,8 +180,8 @@ def _most_of(toolbox, what: str, cmp: str, records: dict) -> Comparison | None:
                                   [(v, shots[0].start, shots[-1].end)]))
     else:
         sides = []
-        for v, rec in sorted(records.items()):
-            side = _counted(toolbox, what, v) if rec.keyframes else None  # nothing is seen in audio
+        for v in _pictured(records):
+            side = _counted(toolbox, what, v)
             if side is not None:
                 side.what = Path(v).name
                 sides.append(side)
@@ -203,7 +216,7 @@ def _colours_counted(toolbox, what: str, most: bool, video: str | None) -> Compa
         return None
     where = str(got.get("video") or video or "")
     ranked = sorted(colours.items(), key=lambda kv: (-len(kv[1]), kv[1][0]))
-    each = "; ".join(f"{c} {len(ns)} ({', '.join(_ordinal(n) for n in ns)})" for c, ns in ranked)
+    each = "; ".join(f"{c} {len(ns)} ({', '.join(_ordinal_word(n) for n in ns)})" for c, ns in ranked)
     head = str(got["text"]).split(":", 1)[0]
     if most:
         top = [c for c, ns in ranked if len(ns) == len(ranked[0][1])]
@@ -212,12 +225,6 @@ def _colours_counted(toolbox, what: str, most: bool, video: str | None) -> Compa
         said = f"{len(ranked)} colour{'s' if len(ranked) != 1 else ''}: {each}, of {head}"
     side = Side(what, float(len(ranked)), [said], [(where, e["start"], e["end"]) for e in events[:3]] if where else [])
     return Comparison(said[0].upper() + said[1:] + ".", [side])
-
-
-def _ordinal(n: int) -> str:
-    from .temporal import _ordinal_word
-
-    return _ordinal_word(n)
 
 
 def countable(what: str) -> bool:
@@ -245,7 +252,7 @@ def _counted_in(toolbox, what: str, video: str | None, records: dict) -> Side | 
     """A count in one video, or summed over every video where it can be counted."""
     if video is not None:
         return _counted(toolbox, what, video)
-    pictured = sorted(v for v, rec in records.items() if rec.keyframes)  # nothing is seen in audio
+    pictured = _pictured(records)
     if not countable(what) or not pictured:
         return None
     each = [s for v in pictured if (s := _counted(toolbox, what, v)) is not None and s.n > 0]
