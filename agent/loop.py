@@ -1483,9 +1483,9 @@ def _language_at(run: _Run) -> dict[str, Any] | None:
     "2 languages spoken in multilingual.mp3: English, German", which does not say which is when.
     With no time, of a video named: the languages found in it ("what language is the french clip
     in?" had been "not found" after 71 s)."""
-    at = lexical.time_in(run.question)
     if not _WHICH_LANGUAGE.search(run.question) or (rec := _the_video(run, spoken=True)) is None:
         return None
+    at = lexical.time_in(run.question)
     if at is None and (edge := _LANGUAGE_EDGE.search(run.question)):  # "what language is spoken first?"
         at = "start" if edge.group("start") else "end"
     if at is None:  # "what language is the french clip in?": the languages found in it

@@ -819,12 +819,13 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
     others = [h for h in events if h is not anchor]
     pool = select_events(toolbox, others, tq.cls, tq.colour_words, tq.subject) if tq.cls else \
         [h for h in others if h.kind == "segment:object"] or others
-    if tq.op == "after":
-        later = [h for h in pool if h.start > anchor.start]
-        pick = min(later, key=lambda h: h.start) if later else None
-    elif tq.op == "before":
-        earlier = [h for h in pool if h.start < anchor.start]
-        pick = max(earlier, key=lambda h: h.start) if earlier else None
+    if tq.op in ("after", "before"):
+        pick = _beside(pool, anchor, tq.op)
+        if pick is None and tq.cls is None:
+            # no object before (after) it, but maybe a text on screen: "what happens right before the
+            # first car appears?" in a compilation, where the title comes first (it had been said
+            # that nothing is on screen then)
+            pick = _beside(others, anchor, tq.op)
     else:  # while: everything of the kind asked for that overlaps the anchor
         over = [h for h in pool if h.start < anchor.end and h.end > anchor.start]
         if not over and tq.cls is None:  # nothing else happens then: say what the shot shows
@@ -837,13 +838,6 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
         s, e = max(anchor.start, min(h.start for h in over)), min(anchor.end, max(h.end for h in over))
         hit = Hit(video=vpath, start=s, end=e, score=1.0, text=text, kind="segment:while", meta={"video_id": vid})
         return TemporalAnswer(tq, vid, vpath, over, Moment(vpath, s, e, 1.0, [hit] + over), text)
-    if pick is None and tq.cls is None and tq.op in ("before", "after"):
-        # no object before (after) it, but maybe a text on screen: "what happens right before the
-        # first car appears?" in a compilation, where the title comes first (it had been said that
-        # nothing is on screen then)
-        side = [h for h in others if (h.start < anchor.start if tq.op == "before" else h.start > anchor.start)]
-        pick = (max(side, key=lambda h: h.start) if tq.op == "before" else min(side, key=lambda h: h.start)) \
-            if side else None
     if pick is None and tq.cls is None and any(h.kind == "segment:object" for h in events):
         # "what happens before the first person enters?" where nothing tracked comes before (or after):
         # said so, with the empty stretch (the model had answered with the anchor itself)
@@ -863,6 +857,14 @@ def _answer_in(toolbox, tq: TemporalQuery, question: str, vid: str) -> TemporalA
             f"{', ' + motion if motion else ''} ({tq.op} {event_label(anchor)}, {fmt_span(anchor.start, anchor.end)}); "
             f"{pick.text}")
     return TemporalAnswer(tq, vid, vpath, [pick], _moment(vpath, pick, text, vid), text)
+
+
+def _beside(events: list[Hit], anchor: Hit, op: str) -> Hit | None:
+    """The event that starts nearest before (op "before") or after ("after") the anchor starts."""
+    side = [h for h in events if (h.start < anchor.start if op == "before" else h.start > anchor.start)]
+    if not side:
+        return None
+    return max(side, key=lambda h: h.start) if op == "before" else min(side, key=lambda h: h.start)
 
 
 def _most_in(toolbox, tq: TemporalQuery, vid: str, vpath: str, events: list[Hit]) -> TemporalAnswer | None:
