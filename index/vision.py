@@ -37,9 +37,9 @@ WORN_MAX_FACES = 4
 # Things too small for the whole-frame tags (a clock on the wall, a cup on a table): square windows
 # of this share of the picture's shorter side, overlapping by half, each tagged. One window's top
 # label is often junk; a thing is kept when it is the confident top label of several overlapping
-# windows. Checked on every shot of the sample media and a 13-shot compilation: kept friday's wall
-# clock, the coffee still's espresso and the room's screen; before the face rule below it also
-# kept "matchstick" on the edge of a head in GRID.
+# windows. Checked on every shot of the sample media, a 13-shot compilation and a video of stills:
+# kept friday's wall clock and the coffee still's espresso, nothing else; before the face rule below
+# it also kept "matchstick" on the edge of a head in GRID.
 OBJECT_WINDOW = 0.35
 OBJECT_MIN_PROB = 0.5
 OBJECT_MIN_WINDOWS = 2
